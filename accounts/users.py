@@ -1,0 +1,49 @@
+"""Creating and authenticating console users."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, func, select
+
+from billing.errors import Conflict, InvalidInput
+from models import Biller, User
+from models.vocab import Role
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+
+def create_user(*, session: Session, email: str, password: str, role: Role, biller_id: int | None) -> User:
+    """Create a console user; biller admins and support staff belong to exactly one biller."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput("is not an email address", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if role is Role.ADMIN and biller_id is not None:
+        raise InvalidInput("admins see every biller and take no --biller", field="biller")
+    if role is not Role.ADMIN and (biller_id is None or session.get(Biller, biller_id) is None):
+        raise InvalidInput("must name an existing biller for this role", field="biller")
+    if session.exec(select(User).where(func.lower(User.email) == email)).first():
+        raise Conflict("A user with this email already exists", field="email", code="duplicate")
+    user = User(email=email, password_hash=_hasher.hash(password), role=role.value, biller_id=biller_id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; rehashes when argon2 parameters change."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.is_active:
+        _hasher.hash(password)  # spend the same time whether or not the email exists
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+    return user

@@ -1,0 +1,24 @@
+"""The biller REST API under /api/v1, authenticated by per-biller API keys."""
+
+from flask import Blueprint, jsonify, request
+
+from api.auth import authenticate_request
+from api.openapi import openapi_document
+from config import current_settings
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint != "api.openapi_json":
+        authenticate_request()
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3 description of this API, generated from its models."""
+    return jsonify(openapi_document(server_url=f"{current_settings().public_base_url}/api/v1"))
+
+
+from api import bills, customers  # noqa: E402,F401  (routes register themselves on bp)

@@ -1,0 +1,109 @@
+"""Bill endpoints: create with the customer inline, read, cancel, and bulk CSV import."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from accounts.audit import record_audit
+from api import bp
+from api.auth import current_biller
+from api.errors import ApiError, parse_json_body
+from api.openapi import documented
+from billing.bills import bill_public, cancel_bill, create_bill, get_bill
+from billing.errors import Conflict
+from billing.importer import import_bills_csv
+from billing.schemas import BillIn, BillPublic
+from config import current_settings
+from models.db import get_session
+
+
+@bp.post("/bills")
+@documented(
+    "POST", "/bills", summary="Create a bill and its payment link", request=BillIn, response=BillPublic, status=201
+)
+def post_bill():
+    """Create a bill; a repeated reference is refused with 409 and changes nothing."""
+    data = parse_json_body(BillIn)
+    session = get_session()
+    settings = current_settings()
+    bill = create_bill(session=session, biller=current_biller(), data=data, settings=settings)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("A bill with this reference already exists", field="reference", code="duplicate") from None
+    return jsonify(bill_public(session=session, bill=bill, settings=settings).model_dump(mode="json")), 201
+
+
+@bp.get("/bills/<int:bill_id>")
+@documented("GET", "/bills/{id}", summary="Read a bill", response=BillPublic)
+def read_bill(bill_id: int):
+    """The bill with its status, amount due and link."""
+    session = get_session()
+    bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
+    return jsonify(bill_public(session=session, bill=bill, settings=current_settings()).model_dump(mode="json"))
+
+
+@bp.post("/bills/<int:bill_id>/cancel")
+@documented("POST", "/bills/{id}/cancel", summary="Cancel an unpaid bill", response=BillPublic)
+def post_cancel(bill_id: int):
+    """Cancel the bill: its link stops taking payment and reminders stop."""
+    session = get_session()
+    biller = current_biller()
+    bill = cancel_bill(session=session, bill=get_bill(session=session, biller_id=biller.id, bill_id=bill_id))
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=_actor(),
+        action="bill.cancel",
+        subject_type="bill",
+        subject_id=bill.id,
+    )
+    session.commit()
+    return jsonify(bill_public(session=session, bill=bill, settings=current_settings()).model_dump(mode="json"))
+
+
+@bp.post("/bills/import")
+@documented(
+    "POST",
+    "/bills/import",
+    summary="Import bills from CSV (add ?partial=true to keep good rows)",
+    request_content_type="text/csv",
+)
+def post_import():
+    """Import a CSV (raw text/csv body or a multipart 'file'); any bad row refuses all unless partial."""
+    upload = request.files.get("file")
+    if upload is not None:
+        data = upload.read()
+    elif request.mimetype in ("text/csv", "text/plain", "application/csv"):
+        data = request.get_data()
+    else:
+        raise ApiError(
+            415, "unsupported_media_type", "Send text/csv, or multipart/form-data with a 'file'", field="file"
+        )
+    partial = request.args.get("partial", "").lower() in ("1", "true", "yes")
+    session = get_session()
+    biller = current_biller()
+    report = import_bills_csv(session=session, biller=biller, data=data, partial=partial, settings=current_settings())
+    if not report.ok and not partial:
+        session.rollback()
+        error = {
+            "code": "invalid_rows",
+            "message": f"{len(report.errors)} row(s) have errors; nothing was imported",
+            "field": "file",
+        }
+        return jsonify({"error": error, **report.as_dict()}), 422
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=_actor(),
+        action="bills.import",
+        detail={"imported": report.imported, "rejected": len(report.errors)},
+    )
+    session.commit()
+    return jsonify(report.as_dict())
+
+
+def _actor() -> str:
+    return f"api_key:{g.api_key_id}"

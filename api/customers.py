@@ -1,0 +1,41 @@
+"""Customer endpoints: upsert by reference, read by reference."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from api import bp
+from api.auth import current_biller
+from api.errors import parse_json_body
+from api.openapi import documented
+from billing.customers import customer_public, get_customer, upsert_customer
+from billing.schemas import CustomerIn, CustomerPublic
+from models.db import get_session
+
+
+@bp.post("/customers")
+@documented(
+    "POST",
+    "/customers",
+    summary="Create or update a customer by reference",
+    request=CustomerIn,
+    response=CustomerPublic,
+    status=201,
+)
+def put_customer():
+    """Create the customer (201) or update the fields sent (200)."""
+    data = parse_json_body(CustomerIn)
+    session = get_session()
+    customer, created = upsert_customer(session=session, biller_id=current_biller().id, data=data)
+    session.commit()
+    body = customer_public(session=session, customer=customer).model_dump(mode="json")
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/customers/<reference>")
+@documented("GET", "/customers/{reference}", summary="Read a customer", response=CustomerPublic)
+def read_customer(reference: str):
+    """The customer with this reference, including opted-out channels."""
+    session = get_session()
+    customer = get_customer(session=session, biller_id=current_biller().id, reference=reference)
+    return jsonify(customer_public(session=session, customer=customer).model_dump(mode="json"))

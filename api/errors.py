@@ -1,0 +1,69 @@
+"""JSON errors for the API: every refusal names its code, a message and the field at fault."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Flask, jsonify, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from billing.errors import DomainError
+from config import current_settings
+
+API_PREFIX = "/api/"
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiError(DomainError):
+    """A protocol-level refusal (auth, content type, size) with its own HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field, code=code)
+        self.status = status
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None):
+    """The one JSON error shape: {"error": {"code", "message", "field"}}."""
+    return jsonify({"error": {"code": code, "message": message, "field": field}}), status
+
+
+def parse_json_body(model: type[M]) -> M:
+    """Validate the request's JSON body against a model, strictly (no silent type coercion)."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json")
+    raw = request.get_data(cache=True)
+    if len(raw) > current_settings().max_json_bytes:
+        raise ApiError(413, "payload_too_large", "The JSON body is larger than the API accepts")
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def validation_error(exc: ValidationError) -> DomainError:
+    """The first problem pydantic found, as an error naming its field in dotted form."""
+    first = exc.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return ApiError(400, "malformed_json", "The body is not valid JSON")
+    field = ".".join(str(part) for part in first["loc"]) or None
+    message = first["msg"].removeprefix("Value error, ")
+    code = {"missing": "missing", "extra_forbidden": "unknown_field"}.get(first["type"], "invalid")
+    error = DomainError(f"{field}: {message}" if field else message, field=field, code=code)
+    error.status = 422
+    return error
+
+
+def register_api_errors(app: Flask) -> None:
+    """Answer domain errors everywhere, and HTTP errors under /api/, as JSON."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not request.path.startswith(API_PREFIX):
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, code, exc.description or exc.name)

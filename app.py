@@ -1,0 +1,85 @@
+"""The application factory: gunicorn, the CLI and the tests all build the app here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify
+from flask_migrate import Migrate
+from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Settings
+from models.db import Database, get_session
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(config: dict | Settings | None = None) -> Flask:
+    """Build the app from the environment, with `config` overriding any setting (tests, tools)."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = config if isinstance(config, Settings) else Settings(**{k.lower(): v for k, v in (config or {}).items()})
+    settings = settings.resolved(app.instance_path)
+    app.extensions["settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key.get_secret_value(),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        TESTING=settings.app_env == "test",
+    )
+    configure_logging(settings)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops, x_host=settings.proxy_hops
+        )
+    register_extensions(app, settings)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def configure_logging(settings: Settings) -> None:
+    """Plain, timestamped logs to stderr; messages carry ids, never phone numbers or names."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    """Bind the database and migrations to this app."""
+    Database(settings.database_url).init_app(app)
+    Migrate(directory=str(MIGRATIONS_DIR)).init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each surface under its own prefix."""
+    from api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness and database reachability, for load balancers and uptime checks."""
+        try:
+            get_session().execute(text("SELECT 1"))
+        except Exception:
+            logging.getLogger(__name__).exception("health check failed")
+            return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator commands (biller, user, bills, demo, worker, scheduler)."""
+    from commands import register
+
+    register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer domain and HTTP errors with the API's JSON shape where the client speaks JSON."""
+    from api.errors import register_api_errors
+
+    register_api_errors(app)

@@ -1,0 +1,1 @@
+"""Domain services for bills, customers, amounts, links and imports."""

@@ -1,0 +1,106 @@
+"""Billers: onboarding with a default cadence, and the API keys that speak for them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import time
+
+from sqlmodel import Session, select
+
+from billing.errors import InvalidInput
+from billing.links import TOKEN_ALPHABET
+from models import ApiKey, Biller, Cadence, CadenceStep
+from models.db import utcnow
+from models.vocab import Channel
+
+VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
+API_KEY_PREFIX = "cpk_"
+
+# Every new biller starts with this cadence: (days from due date, template).
+DEFAULT_CADENCE_STEPS = (
+    (-3, "reminder_before_due"),
+    (0, "reminder_due_today"),
+    (3, "reminder_overdue"),
+    (7, "reminder_overdue"),
+)
+
+
+def create_biller(
+    *, session: Session, name: str, upi_vpa: str, payee_name: str | None = None, merchant_category_code: str = "4900"
+) -> Biller:
+    """Onboard a biller with a default reminder cadence."""
+    if not name.strip():
+        raise InvalidInput("must not be empty", field="name")
+    if not VPA_PATTERN.match(upi_vpa):
+        raise InvalidInput("is not a UPI virtual payment address such as biller@bank", field="upi_vpa")
+    if not re.fullmatch(r"\d{4}", merchant_category_code):
+        raise InvalidInput("must be four digits", field="merchant_category_code")
+    biller = Biller(
+        name=name.strip(),
+        upi_vpa=upi_vpa,
+        payee_name=(payee_name or name).strip()[:100],
+        merchant_category_code=merchant_category_code,
+    )
+    session.add(biller)
+    session.flush()
+    add_default_cadence(session=session, biller_id=biller.id)
+    return biller
+
+
+def add_default_cadence(*, session: Session, biller_id: int) -> Cadence:
+    """3 days before, on the due date, 3 and 7 days after, at 10:00, WhatsApp → SMS → email."""
+    cadence = Cadence(biller_id=biller_id, name="default", is_default=True)
+    session.add(cadence)
+    session.flush()
+    channels = [Channel.WHATSAPP.value, Channel.SMS.value, Channel.EMAIL.value]
+    for position, (day_offset, template_key) in enumerate(DEFAULT_CADENCE_STEPS):
+        session.add(
+            CadenceStep(
+                cadence_id=cadence.id,
+                position=position,
+                day_offset=day_offset,
+                send_at=time(10, 0),
+                channels=channels,
+                template_key=template_key,
+            )
+        )
+    session.flush()
+    return cadence
+
+
+def issue_api_key(*, session: Session, biller_id: int, name: str = "default") -> str:
+    """Create an API key for the biller and return it; it is shown once and stored only hashed."""
+    prefix = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(10))
+    secret = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(32))
+    plain = f"{API_KEY_PREFIX}{prefix}_{secret}"
+    session.add(ApiKey(biller_id=biller_id, name=name, prefix=prefix, key_hash=_hash_key(plain)))
+    session.flush()
+    return plain
+
+
+def authenticate_api_key(*, session: Session, presented: str) -> ApiKey | None:
+    """The live API key matching what a client presented, or None."""
+    match = re.fullmatch(rf"{API_KEY_PREFIX}([A-Za-z0-9]{{10}})_[A-Za-z0-9]{{32}}", presented)
+    if not match:
+        return None
+    api_key = session.exec(select(ApiKey).where(ApiKey.prefix == match.group(1))).first()
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(api_key.key_hash, _hash_key(presented)):
+        return None
+    return api_key
+
+
+def revoke_api_key(*, session: Session, api_key: ApiKey) -> None:
+    """Stop a key from working, at once."""
+    api_key.revoked_at = utcnow()
+    session.add(api_key)
+    session.flush()
+
+
+def _hash_key(plain: str) -> str:
+    # API keys carry 190 bits of randomness, so a fast hash is enough (unlike passwords).
+    return hashlib.sha256(plain.encode()).hexdigest()

@@ -1,0 +1,151 @@
+"""Bills: creation with their link, lookup within a biller, cancellation, and the public shape."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from billing.amounts import RuleError, check_amount_rule
+from billing.customers import customer_public, upsert_customer
+from billing.errors import Conflict, InvalidInput, NotFound
+from billing.links import link_expiry, link_url, new_token
+from billing.schemas import BillIn, BillPublic
+from config import Settings
+from models import Bill, Biller, Cadence, Customer, PaymentLink
+from models.db import utcnow
+from models.vocab import AmountExactness, BillStatus
+
+
+def check_bill_rules(data: BillIn, *, exactness: AmountExactness) -> None:
+    """Refuse a bill whose amounts and dates contradict each other, naming the field at fault."""
+    try:
+        check_amount_rule(
+            exactness=exactness, amount=data.amount, min_amount=data.min_amount, max_amount=data.max_amount
+        )
+    except RuleError as exc:
+        raise InvalidInput(exc.message, field=exc.field) from exc
+    if data.bill_date and data.bill_date > data.due_date:
+        raise InvalidInput("must not be after due_date", field="bill_date")
+    if (data.early_payment_amount is None) != (data.early_payment_date is None):
+        raise InvalidInput("early_payment_amount and early_payment_date go together", field="early_payment_date")
+    if data.early_payment_date and data.early_payment_date > data.due_date:
+        raise InvalidInput("must not be after due_date", field="early_payment_date")
+    if data.early_payment_amount and data.early_payment_amount > data.amount:
+        raise InvalidInput("must not exceed amount", field="early_payment_amount")
+    if data.late_payment_amount and data.late_payment_amount < data.amount:
+        raise InvalidInput("must not be less than amount", field="late_payment_amount")
+
+
+def cadence_ids_by_name(*, session: Session, biller_id: int) -> dict[str, int]:
+    """The biller's cadences, name to id."""
+    rows = session.exec(select(Cadence.name, Cadence.id).where(Cadence.biller_id == biller_id)).all()
+    return dict(rows)
+
+
+def resolve_cadence(*, session: Session, biller_id: int, name: str | None) -> int | None:
+    """The id of the named cadence (or the biller's default when no name is given)."""
+    if name is None:
+        return session.exec(select(Cadence.id).where(Cadence.biller_id == biller_id, Cadence.is_default)).first()
+    cadence_id = cadence_ids_by_name(session=session, biller_id=biller_id).get(name)
+    if cadence_id is None:
+        raise InvalidInput("is not one of this biller's cadences", field="cadence")
+    return cadence_id
+
+
+def bill_values(data: BillIn, *, biller: Biller, customer_id: int, cadence_id: int | None) -> dict:
+    """The column values of a new bill from its validated input."""
+    exactness = data.amount_exactness or AmountExactness(biller.default_amount_exactness)
+    return {
+        "biller_id": biller.id,
+        "customer_id": customer_id,
+        "reference": data.reference,
+        "period": data.period,
+        "bill_date": data.bill_date,
+        "due_date": data.due_date,
+        "amount_paise": data.amount,
+        "amount_due_paise": data.amount,
+        "amount_exactness": exactness.value,
+        "min_amount_paise": data.min_amount,
+        "max_amount_paise": data.max_amount,
+        "early_payment_amount_paise": data.early_payment_amount,
+        "early_payment_date": data.early_payment_date,
+        "late_payment_amount_paise": data.late_payment_amount,
+        "status": BillStatus.OPEN.value,
+        "cadence_id": cadence_id,
+    }
+
+
+def create_bill(*, session: Session, biller: Biller, data: BillIn, settings: Settings) -> Bill:
+    """Create a bill, its customer (upserted) and its payment link; nothing is sent yet."""
+    exactness = data.amount_exactness or AmountExactness(biller.default_amount_exactness)
+    check_bill_rules(data, exactness=exactness)
+    cadence_id = resolve_cadence(session=session, biller_id=biller.id, name=data.cadence)
+    if find_bill(session=session, biller_id=biller.id, reference=data.reference):
+        raise Conflict("A bill with this reference already exists", field="reference", code="duplicate")
+    customer, _ = upsert_customer(session=session, biller_id=biller.id, data=data.customer)
+    bill = Bill(**bill_values(data, biller=biller, customer_id=customer.id, cadence_id=cadence_id))
+    session.add(bill)
+    session.flush()
+    session.add(
+        PaymentLink(bill_id=bill.id, token=new_token(), expires_at=link_expiry(bill.due_date, settings=settings))
+    )
+    session.flush()
+    return bill
+
+
+def find_bill(*, session: Session, biller_id: int, reference: str) -> Bill | None:
+    """The biller's bill with this reference, if any."""
+    return session.exec(select(Bill).where(Bill.biller_id == biller_id, Bill.reference == reference)).first()
+
+
+def get_bill(*, session: Session, biller_id: int, bill_id: int) -> Bill:
+    """The biller's bill with this id, or NotFound (also when it belongs to another biller)."""
+    bill = session.get(Bill, bill_id)
+    if bill is None or bill.biller_id != biller_id:
+        raise NotFound("No bill with that id", field="id")
+    return bill
+
+
+def cancel_bill(*, session: Session, bill: Bill) -> Bill:
+    """Cancel an unpaid bill so it takes no payment and gets no reminder; repeating it is harmless."""
+    if bill.status == BillStatus.PAID:
+        raise Conflict("A paid bill cannot be cancelled", field="status", code="bill_paid")
+    if bill.status != BillStatus.CANCELLED:
+        bill.status = BillStatus.CANCELLED.value
+        bill.next_reminder_at = None
+        bill.updated_at = utcnow()
+        session.add(bill)
+        session.flush()
+    return bill
+
+
+def current_link(*, session: Session, bill_id: int) -> PaymentLink:
+    """The bill's payment link (the newest, if it was ever reissued)."""
+    return session.exec(
+        select(PaymentLink).where(PaymentLink.bill_id == bill_id).order_by(PaymentLink.id.desc())
+    ).first()
+
+
+def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPublic:
+    """The bill as the API shows it, with its customer and full link URL."""
+    customer = session.get(Customer, bill.customer_id)
+    cadence = session.get(Cadence, bill.cadence_id) if bill.cadence_id else None
+    link = current_link(session=session, bill_id=bill.id)
+    return BillPublic(
+        id=bill.id,
+        reference=bill.reference,
+        customer=customer_public(session=session, customer=customer),
+        amount=bill.amount_paise,
+        amount_due=bill.amount_due_paise,
+        due_date=bill.due_date,
+        bill_date=bill.bill_date,
+        period=bill.period,
+        amount_exactness=AmountExactness(bill.amount_exactness),
+        min_amount=bill.min_amount_paise,
+        max_amount=bill.max_amount_paise,
+        early_payment_amount=bill.early_payment_amount_paise,
+        early_payment_date=bill.early_payment_date,
+        late_payment_amount=bill.late_payment_amount_paise,
+        cadence=cadence.name if cadence else None,
+        status=BillStatus(bill.status),
+        link=link_url(link.token, settings=settings),
+    )

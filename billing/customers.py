@@ -1,0 +1,69 @@
+"""Customer records: upsert by the biller's reference, and their public shape."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from billing.errors import NotFound
+from billing.schemas import CustomerIn, CustomerPublic
+from models import Customer, CustomerChannel
+from models.db import utcnow
+
+_UPDATABLE = ("name", "phone", "email", "language", "preferred_channel")
+
+
+def find_customer(*, session: Session, biller_id: int, reference: str) -> Customer | None:
+    """The biller's customer with this reference, if any."""
+    return session.exec(
+        select(Customer).where(Customer.biller_id == biller_id, Customer.reference == reference)
+    ).first()
+
+
+def get_customer(*, session: Session, biller_id: int, reference: str) -> Customer:
+    """The biller's customer with this reference, or NotFound."""
+    customer = find_customer(session=session, biller_id=biller_id, reference=reference)
+    if customer is None:
+        raise NotFound("No customer with that reference", field="reference")
+    return customer
+
+
+def upsert_customer(*, session: Session, biller_id: int, data: CustomerIn) -> tuple[Customer, bool]:
+    """Create the customer, or update only the fields the biller sent; returns (customer, created)."""
+    customer = find_customer(session=session, biller_id=biller_id, reference=data.reference)
+    if customer is None:
+        customer = Customer(biller_id=biller_id, **data.model_dump(mode="json"))
+        session.add(customer)
+        session.flush()
+        return customer, True
+    for field in _UPDATABLE:
+        if field in data.model_fields_set:
+            value = getattr(data, field)
+            setattr(customer, field, value.value if hasattr(value, "value") else value)
+    customer.updated_at = utcnow()
+    session.add(customer)
+    session.flush()
+    return customer, False
+
+
+def opted_out_channels(*, session: Session, customer_id: int) -> list[str]:
+    """The channels this customer asked us not to use."""
+    rows = session.exec(
+        select(CustomerChannel.channel).where(
+            CustomerChannel.customer_id == customer_id, CustomerChannel.opted_out_at.is_not(None)
+        )
+    ).all()
+    return sorted(rows)
+
+
+def customer_public(*, session: Session, customer: Customer) -> CustomerPublic:
+    """The customer as the API shows it."""
+    return CustomerPublic(
+        reference=customer.reference,
+        name=customer.name,
+        phone=customer.phone,
+        email=customer.email,
+        language=customer.language,
+        preferred_app=customer.preferred_app,
+        preferred_channel=customer.preferred_channel,
+        opted_out=opted_out_channels(session=session, customer_id=customer.id),
+    )

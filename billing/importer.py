@@ -1,0 +1,271 @@
+"""Bulk CSV import of bills: every bad row reported, nothing half-written, 50,000 rows in seconds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, select
+
+from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules
+from billing.errors import DomainError
+from billing.links import link_expiry, new_token
+from billing.schemas import BillIn, CustomerIn
+from config import Settings
+from models import Bill, Biller, Customer, PaymentLink
+from models.db import utcnow
+from models.vocab import AmountExactness
+
+REQUIRED_COLUMNS = ("reference", "customer_reference", "customer_name", "amount", "due_date")
+OPTIONAL_COLUMNS = (
+    "customer_phone",
+    "customer_email",
+    "customer_language",
+    "customer_preferred_channel",
+    "bill_date",
+    "period",
+    "amount_exactness",
+    "min_amount",
+    "max_amount",
+    "early_payment_amount",
+    "early_payment_date",
+    "late_payment_amount",
+    "cadence",
+)
+_CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
+
+
+@dataclass
+class RowError:
+    """Why one line of the file was refused."""
+
+    line: int
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did: how many bills went in and every line that did not."""
+
+    rows: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "rejected": len(self.errors),
+            "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in self.errors],
+        }
+
+
+def import_bills_csv(
+    *, session: Session, biller: Biller, data: bytes, partial: bool, settings: Settings
+) -> ImportReport:
+    """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction."""
+    report = ImportReport()
+    try:
+        text = decode_csv(data)
+        rows = list(_read_rows(text, report))
+    except ValueError as exc:
+        report.errors.append(RowError(line=1, message=str(exc)))
+        return report
+    cadences = cadence_ids_by_name(session=session, biller_id=biller.id)
+    valid = _validate_rows(rows, biller=biller, cadences=cadences, report=report)
+    valid = _drop_existing_references(session, biller.id, valid, report)
+    report.errors.sort(key=lambda error: error.line)
+    if report.errors and not partial:
+        return report
+    _insert_bills(session, biller, valid, cadences, settings)
+    report.imported = len(valid)
+    return report
+
+
+def decode_csv(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without the BOM spreadsheets add) or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError("The file is not UTF-8 text; save it as 'CSV UTF-8'") from exc
+
+
+def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header:
+        raise ValueError("The file is empty")
+    columns = [name.strip().lower().replace(" ", "_") for name in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    unknown = [name for name in columns if name and name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if missing or unknown:
+        problems = ([f"missing column(s): {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s): {', '.join(unknown)}"] if unknown else []
+        )
+        raise ValueError("; ".join(problems))
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        report.rows += 1
+        if len(cells) > len(columns):
+            report.errors.append(RowError(reader.line_num, f"has {len(cells)} cells, the header has {len(columns)}"))
+            continue
+        yield reader.line_num, {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
+
+
+def _validate_rows(
+    rows: Iterable[tuple[int, dict[str, str]]], *, biller: Biller, cadences: dict[str, int], report: ImportReport
+) -> list[tuple[int, BillIn]]:
+    valid: list[tuple[int, BillIn]] = []
+    first_line_of: dict[str, int] = {}
+    for line, cells in rows:
+        try:
+            bill = _bill_from_cells(cells)
+            check_bill_rules(bill, exactness=bill.amount_exactness or AmountExactness(biller.default_amount_exactness))
+        except ValidationError as exc:
+            problem = exc.errors(include_url=False)[0]
+            column = _column_name(problem["loc"])
+            message = problem["msg"].removeprefix("Value error, ")
+            report.errors.append(RowError(line, f"{column}: {message}", column))
+            continue
+        except DomainError as exc:
+            report.errors.append(RowError(line, f"{exc.field}: {exc.message}", exc.field))
+            continue
+        if bill.cadence is not None and bill.cadence not in cadences:
+            report.errors.append(RowError(line, "cadence: is not one of this biller's cadences", "cadence"))
+            continue
+        if bill.reference in first_line_of:
+            message = f"reference: repeats line {first_line_of[bill.reference]}"
+            report.errors.append(RowError(line, message, "reference"))
+            continue
+        first_line_of[bill.reference] = line
+        valid.append((line, bill))
+    return valid
+
+
+def _bill_from_cells(cells: dict[str, str]) -> BillIn:
+    customer = {key.removeprefix("customer_"): value for key, value in cells.items() if key.startswith("customer_")}
+    bill = {key: value for key, value in cells.items() if not key.startswith("customer_")}
+    bill["customer"] = customer
+    return BillIn.model_validate(bill)
+
+
+def _column_name(loc: tuple) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] == "customer":
+        return "customer_" + "_".join(parts[1:]) if len(parts) > 1 else "customer"
+    return "_".join(parts) or "row"
+
+
+def _drop_existing_references(
+    session: Session, biller_id: int, valid: list[tuple[int, BillIn]], report: ImportReport
+) -> list[tuple[int, BillIn]]:
+    references = [bill.reference for _, bill in valid]
+    existing: set[str] = set()
+    for chunk in _chunks(references):
+        existing.update(
+            session.exec(select(Bill.reference).where(Bill.biller_id == biller_id, Bill.reference.in_(chunk))).all()
+        )
+    for line, bill in valid:
+        if bill.reference in existing:
+            report.errors.append(RowError(line, "reference: a bill with this reference already exists", "reference"))
+    return [(line, bill) for line, bill in valid if bill.reference not in existing]
+
+
+def _insert_bills(
+    session: Session, biller: Biller, valid: list[tuple[int, BillIn]], cadences: dict[str, int], settings: Settings
+) -> None:
+    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
+    default_cadence = next((cid for name, cid in cadences.items() if name == "default"), None)
+    bill_rows = [
+        bill_values(
+            bill,
+            biller=biller,
+            customer_id=customer_ids[bill.customer.reference],
+            cadence_id=cadences[bill.cadence] if bill.cadence else default_cadence,
+        )
+        for _, bill in valid
+    ]
+    if not bill_rows:
+        return
+    now = utcnow()
+    for row in bill_rows:
+        row["created_at"] = row["updated_at"] = now
+    inserted = session.execute(
+        insert(Bill).returning(Bill.id, Bill.due_date, sort_by_parameter_order=True), bill_rows
+    ).all()
+    session.execute(
+        insert(PaymentLink),
+        [
+            {
+                "bill_id": bill_id,
+                "token": new_token(),
+                "created_at": now,
+                "expires_at": link_expiry(due_date, settings=settings),
+                "open_count": 0,
+            }
+            for bill_id, due_date in inserted
+        ],
+    )
+
+
+def _upsert_customers(session: Session, biller_id: int, customers: list[CustomerIn]) -> dict[str, int]:
+    """Insert new customers and update known ones from the file; later rows win. Returns reference → id."""
+    latest: dict[str, CustomerIn] = {customer.reference: customer for customer in customers}
+    ids: dict[str, int] = {}
+    for chunk in _chunks(list(latest)):
+        ids.update(
+            session.exec(
+                select(Customer.reference, Customer.id).where(
+                    Customer.biller_id == biller_id, Customer.reference.in_(chunk)
+                )
+            ).all()
+        )
+    now = utcnow()
+    updates = [
+        {"customer_id": ids[ref], **customer.model_dump(mode="json", include=customer.model_fields_set - {"reference"})}
+        for ref, customer in latest.items()
+        if ref in ids
+    ]
+    for fields, group in _group_by_fields(updates).items():
+        # Bind names must differ from column names in an UPDATE's SET clause.
+        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
+        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
+        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
+    new_rows = [
+        {"biller_id": biller_id, **customer.model_dump(mode="json"), "created_at": now, "updated_at": now}
+        for ref, customer in latest.items()
+        if ref not in ids
+    ]
+    if new_rows:
+        inserted = session.execute(insert(Customer).returning(Customer.reference, Customer.id), new_rows).all()
+        ids.update(dict(inserted))
+    return ids
+
+
+def _group_by_fields(rows: list[dict]) -> dict[tuple[str, ...], list[dict]]:
+    # executemany needs the same parameters in every row; rows setting different fields go apart.
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        fields = tuple(sorted(key for key in row if key != "customer_id"))
+        if fields:
+            groups.setdefault(fields, []).append(row)
+    return groups
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

@@ -1,0 +1,30 @@
+"""Payment link tokens and the URLs customers click."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import UTC, date, datetime, time, timedelta
+
+from config import Settings
+
+TOKEN_ALPHABET = string.ascii_letters + string.digits
+TOKEN_LENGTH = 12  # 62**12 ≈ 3e21: unguessable, yet short enough for an SMS.
+
+
+def new_token() -> str:
+    """A fresh random base62 token; it carries no personal data and no amount."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def link_url(token: str, *, settings: Settings) -> str:
+    """The full URL of a payment link, on the short link domain when one is configured."""
+    if settings.link_base_url:
+        return f"{settings.link_base_url}/{token}"
+    return f"{settings.public_base_url}/p/{token}"
+
+
+def link_expiry(due_date: date, *, settings: Settings) -> datetime:
+    """When a bill's link stops working: some days after the due date, to allow late payment."""
+    last_day = due_date + timedelta(days=settings.link_valid_days_after_due)
+    return datetime.combine(last_day, time.max, tzinfo=UTC)

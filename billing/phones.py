@@ -1,0 +1,34 @@
+"""Customer phone numbers: parsed with phonenumbers, India as the default region, stored as E.164."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+DEFAULT_REGION = "IN"
+_REACHABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def normalise_phone(raw: str) -> str:
+    """Return the Indian mobile number in E.164 form, or raise ValueError saying what is wrong."""
+    text = raw.strip()
+    if text.lower().startswith("whatsapp:"):
+        text = text[len("whatsapp:") :]
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("is not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("is not a valid phone number")
+    if phonenumbers.region_code_for_number(number) != DEFAULT_REGION:
+        raise ValueError("must be an Indian mobile number (+91)")
+    if phonenumbers.number_type(number) not in _REACHABLE_TYPES:
+        raise ValueError("must be a mobile number that can receive SMS and WhatsApp")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(e164: str | None) -> str:
+    """A phone number safe to show or log: only the last four digits."""
+    if not e164:
+        return ""
+    return "•" * max(len(e164) - 4, 0) + e164[-4:]

@@ -1,0 +1,14 @@
+"""Operator commands, run as `flask --app app <group> <command>`."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app's CLI."""
+    from commands.billers import biller_cli, user_cli
+    from commands.bills import bills_cli
+    from commands.demo import demo_command
+    from commands.processes import scheduler_command, worker_command
+
+    for command in (biller_cli, user_cli, bills_cli, demo_command, scheduler_command, worker_command):
+        app.cli.add_command(command)

@@ -1,0 +1,114 @@
+"""One typed settings object, read from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that development and tests may leave unset; production must provide them.
+_DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105 - refused in production
+_DEV_PAYMENT_SECRET = "dev-only-payment-webhook-secret"  # noqa: S105 - refused in production
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot run the app safely."""
+
+
+class Settings(BaseSettings):
+    """Everything the app reads from its environment, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: Literal["development", "test", "production"] = "production"
+    secret_key: SecretStr | None = None
+    database_url: str | None = None
+    public_base_url: str | None = None
+    link_base_url: str | None = None
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_sms_from: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+
+    smtp_url: str | None = None
+    mail_from: str | None = None
+
+    payment_webhook_secret: SecretStr | None = None
+
+    max_request_bytes: int = 16 * 1024 * 1024
+    max_json_bytes: int = 256 * 1024
+    link_valid_days_after_due: int = 90
+    log_level: str = "INFO"
+    proxy_hops: int = 0  # how many trusted reverse proxies set X-Forwarded-* in front of the app
+
+    @field_validator("public_base_url", "link_base_url", "twilio_api_base_url", "telegram_api_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    def resolved(self, instance_path: str) -> Settings:
+        """Fill development defaults and refuse to start production without its secrets."""
+        missing = self.missing_for_production() if self.is_production else []
+        if missing:
+            raise ConfigurationError(
+                "Missing required settings for APP_ENV=production: "
+                + ", ".join(missing)
+                + ". Set them in the environment (see .env.example), "
+                "or set APP_ENV=development for local use."
+            )
+        updates: dict = {}
+        if not self.secret_key:
+            updates["secret_key"] = SecretStr(_DEV_SECRET_KEY)
+        if not self.payment_webhook_secret:
+            updates["payment_webhook_secret"] = SecretStr(_DEV_PAYMENT_SECRET)
+        if not self.public_base_url:
+            updates["public_base_url"] = "http://127.0.0.1:5000"
+        updates["database_url"] = normalise_database_url(
+            self.database_url or f"sqlite:///{Path(instance_path) / 'clickpay.db'}"
+        )
+        return self.model_copy(update=updates)
+
+    def missing_for_production(self) -> list[str]:
+        """Names of variables production cannot run without, given what else is set."""
+        required = {
+            "SECRET_KEY": self.secret_key,
+            "PUBLIC_BASE_URL": self.public_base_url,
+            "PAYMENT_WEBHOOK_SECRET": self.payment_webhook_secret,
+        }
+        if self.twilio_account_sid:
+            required["TWILIO_AUTH_TOKEN"] = self.twilio_auth_token
+        if self.telegram_bot_token:
+            required["TELEGRAM_WEBHOOK_SECRET"] = self.telegram_webhook_secret
+        return [name for name, value in required.items() if not value]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return (self.database_url or "").startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs (as hosting platforms give them) at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def current_settings() -> Settings:
+    """The resolved settings of the current app."""
+    from flask import current_app
+
+    return current_app.extensions["settings"]

@@ -1,0 +1,38 @@
+"""Alembic environment: migrate the app's database to the SQLModel metadata."""
+
+from alembic import context
+from flask import current_app
+
+import models
+from models.db import current_db
+
+config = context.config
+target_metadata = models.metadata
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL for the configured URL without connecting."""
+    context.configure(
+        url=current_db().engine.url.render_as_string(hide_password=False),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Apply migrations over a live connection (batch mode so SQLite can alter tables)."""
+    options = current_app.extensions["migrate"].configure_args
+    with current_db().engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

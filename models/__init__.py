@@ -1,0 +1,31 @@
+"""SQLModel tables by domain; importing this package registers every table on the metadata."""
+
+from sqlmodel import SQLModel
+
+from models.accounts import AuditEvent, User
+from models.billers import ApiKey, Biller
+from models.bills import Bill, LinkEvent, Payment, PaymentLink
+from models.cadences import Cadence, CadenceStep
+from models.customers import Customer, CustomerChannel
+from models.messages import Conversation, ConversationMessage, OutboundMessage
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Bill",
+    "Biller",
+    "Cadence",
+    "CadenceStep",
+    "Conversation",
+    "ConversationMessage",
+    "Customer",
+    "CustomerChannel",
+    "LinkEvent",
+    "OutboundMessage",
+    "Payment",
+    "PaymentLink",
+    "User",
+    "metadata",
+]

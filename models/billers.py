@@ -1,0 +1,58 @@
+"""Billers (the tenants) and the API keys they integrate with."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from models.db import UTCDateTime, utcnow
+from models.vocab import AmountExactness, Channel
+
+DEFAULT_PAYMENT_APPS = ["gpay", "phonepe", "paytm", "bhim", "mobikwik", "rbl_mobank", "icici_imobile"]
+DEFAULT_CHANNEL_ORDER = [Channel.WHATSAPP.value, Channel.SMS.value, Channel.EMAIL.value]
+
+
+class Biller(SQLModel, table=True):
+    """A company that issues bills and collects them through our links."""
+
+    __tablename__ = "billers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    upi_vpa: str = Field(max_length=255)
+    payee_name: str = Field(max_length=100)
+    merchant_category_code: str = Field(default="4900", max_length=4)
+    default_amount_exactness: str = Field(default=AmountExactness.EXACT.value, max_length=20)
+    timezone: str = Field(default="Asia/Kolkata", max_length=64)
+    payment_apps: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PAYMENT_APPS), sa_column=Column(JSON, nullable=False)
+    )
+    channel_order: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_CHANNEL_ORDER), sa_column=Column(JSON, nullable=False)
+    )
+    contact_hours_start: time = Field(default=time(9, 0))
+    contact_hours_end: time = Field(default=time(19, 0))
+    skip_sundays: bool = False
+    skip_public_holidays: bool = False
+    max_reminders_per_bill: int = 8
+    max_snooze_days: int = 14
+    bill_fetch_url: str | None = Field(default=None, max_length=500)
+    bill_fetch_secret: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ApiKey(SQLModel, table=True):
+    """A biller's API credential; only a hash of the secret part is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    name: str = Field(default="default", max_length=80)
+    prefix: str = Field(max_length=16, unique=True)
+    key_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,120 @@
+"""The engine holder, session helpers and column types shared by every table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel
+
+# Named constraints let Alembic alter them later, on SQLite (batch mode) as on PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no time zones, so values are stored as naive
+    UTC and tagged on the way out. Naive values are refused on the way in: they are bugs.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine with the connection settings each backend needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets web, worker and scheduler share the file.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Database:
+    """One app's engine and session factory, created in the factory (never at import)."""
+
+    def __init__(self, url: str, **engine_options) -> None:
+        self.engine: Engine = make_engine(url, **engine_options)
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+
+    def init_app(self, app: Flask) -> None:
+        """Make this the app's database and close the request session on teardown."""
+        app.extensions["database"] = self
+        app.teardown_appcontext(_close_request_session)
+
+    def new_session(self) -> Session:
+        """A fresh session, owned by the caller."""
+        return self._sessions()
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error (CLI, worker, scheduler)."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def current_db() -> Database:
+    """The database of the current app."""
+    return current_app.extensions["database"]
+
+
+def get_session() -> Session:
+    """The session of the current request or app context, created on first use."""
+    if not has_app_context():
+        raise RuntimeError("get_session() needs an app context")
+    if "db_session" not in g:
+        g.db_session = current_db().new_session()
+    return g.db_session
+
+
+def _close_request_session(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,71 @@
+"""The outbox of messages to customers, and conversations with them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from models.db import UTCDateTime, utcnow
+from models.vocab import MessageStatus
+
+
+class OutboundMessage(SQLModel, table=True):
+    """A message to a customer, written first and sent later by the worker."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_messages_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True, ondelete="CASCADE")
+    bill_id: int | None = Field(default=None, foreign_key="bills.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    recipient: str = Field(max_length=320)
+    template_key: str | None = Field(default=None, max_length=40)
+    body: str | None = None
+    content_sid: str | None = Field(default=None, max_length=64)
+    content_variables: dict | None = Field(default=None, sa_column=Column(JSON))
+    status: str = Field(default=MessageStatus.QUEUED.value, max_length=16)
+    provider_message_id: str | None = Field(default=None, max_length=64, index=True)
+    error_code: str | None = Field(default=None, max_length=16)
+    error_message: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Conversation(SQLModel, table=True):
+    """A chat thread with one customer (or an unknown sender) on one channel address."""
+
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=320, index=True)
+    state: str = Field(default="idle", max_length=40)
+    handed_over_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assigned_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ConversationMessage(SQLModel, table=True):
+    """One message in a conversation, inbound or outbound; provider ids make retries idempotent."""
+
+    __tablename__ = "conversation_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
+    direction: str = Field(max_length=8)
+    body: str = ""
+    provider_message_id: str | None = Field(default=None, max_length=64, unique=True)
+    outbound_message_id: int | None = Field(default=None, foreign_key="outbound_messages.id", ondelete="SET NULL")
+    author_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,1 @@
+"""The APScheduler process and its periodic passes (issue #6)."""

@@ -1,0 +1,61 @@
+"""Builders that make valid domain data through the real service functions."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from billing.billers import create_biller, issue_api_key
+from billing.bills import create_bill
+from billing.schemas import BillIn
+from config import current_settings
+from models import Bill, Biller
+
+_sequence = itertools.count(1)
+
+
+def make_biller(session: Session, *, name: str = "Test Power", upi_vpa: str = "testpower@icici", **kwargs) -> Biller:
+    """A committed biller with its default cadence."""
+    biller = create_biller(session=session, name=name, upi_vpa=upi_vpa, **kwargs)
+    session.commit()
+    return biller
+
+
+def make_api_key(session: Session, biller: Biller) -> str:
+    """A committed API key for the biller, in plain text."""
+    key = issue_api_key(session=session, biller_id=biller.id)
+    session.commit()
+    return key
+
+
+def bill_payload(**overrides) -> dict:
+    """A valid POST /bills body; overrides replace top-level fields."""
+    n = next(_sequence)
+    payload = {
+        "reference": f"BILL-{n:05d}",
+        "customer": {
+            "reference": f"CUST-{n:05d}",
+            "name": "Asha Verma",
+            "phone": "+919810000001",
+            "email": "asha@example.com",
+            "language": "en",
+        },
+        "amount": 124550,
+        "due_date": (date.today() + timedelta(days=10)).isoformat(),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def make_bill(session: Session, biller: Biller, **overrides) -> Bill:
+    """A committed bill (and customer and link) for the biller."""
+    bill = create_bill(
+        session=session,
+        biller=biller,
+        data=BillIn.model_validate(bill_payload(**overrides)),
+        settings=current_settings(),
+    )
+    session.commit()
+    return bill
