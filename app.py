@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_migrate import Migrate
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
+from extensions import babel, csrf, limiter
 from models.db import Database, get_session
+from web.filters import register_filters
+from web.i18n import register_i18n, select_locale
+from web.security import register_security_headers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+TRANSLATIONS_DIR = Path(__file__).parent / "web" / "translations"
 
 
 def create_app(config: dict | Settings | None = None) -> Flask:
@@ -49,16 +55,33 @@ def configure_logging(settings: Settings) -> None:
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    """Bind the database and migrations to this app."""
+    """Bind the database, migrations, translations, CSRF protection and rate limits to this app."""
     Database(settings.database_url).init_app(app)
     Migrate(directory=str(MIGRATIONS_DIR)).init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    register_filters(app)
+    register_i18n(app)
+    register_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each surface under its own prefix."""
     from api import bp as api_bp
+    from web.pay import bp as pay_bp
+    from web.pay import register_short_links
+    from webhooks import bp as webhooks_bp
 
+    # Machine clients authenticate with keys and signatures, not browser sessions: no CSRF tokens.
+    csrf.exempt(api_bp)
+    csrf.exempt(webhooks_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(pay_bp)
+    register_short_links(app, app.extensions["settings"].link_base_url)
 
     @app.get("/healthz")
     def healthz():
@@ -79,7 +102,16 @@ def register_commands(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Answer domain and HTTP errors with the API's JSON shape where the client speaks JSON."""
-    from api.errors import register_api_errors
+    """JSON errors for the API and webhooks; plain pages for people."""
+    from api.errors import http_error_json, register_domain_errors, wants_json
+    from web.pay import render_message_page
 
-    register_api_errors(app)
+    register_domain_errors(app)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if wants_json(request.path):
+            return http_error_json(exc)
+        if exc.code in (404, 429):
+            return render_message_page(exc.code)
+        return exc

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = 16 * 1024 * 1024
     max_json_bytes: int = 256 * 1024
     link_valid_days_after_due: int = 90
+    bill_fetch_timeout_seconds: float = 2.0
+    ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"
     proxy_hops: int = 0  # how many trusted reverse proxies set X-Forwarded-* in front of the app
 

@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 from billing.errors import DomainError
 from config import current_settings
 
-API_PREFIX = "/api/"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -54,16 +53,23 @@ def validation_error(exc: ValidationError) -> DomainError:
     return error
 
 
-def register_api_errors(app: Flask) -> None:
-    """Answer domain errors everywhere, and HTTP errors under /api/, as JSON."""
+JSON_PREFIXES = ("/api/", "/webhooks/")
+
+
+def wants_json(path: str) -> bool:
+    """Machine clients (the API, webhook senders) get JSON errors; people get pages."""
+    return path.startswith(JSON_PREFIXES)
+
+
+def http_error_json(exc: HTTPException):
+    """An HTTP error in the API's JSON shape."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def register_domain_errors(app: Flask) -> None:
+    """Answer domain errors as JSON with their own status."""
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return error_response(exc.status, exc.code, exc.message, exc.field)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        if not request.path.startswith(API_PREFIX):
-            return exc
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from models import Bill
 from models.vocab import AmountExactness
 
 MAX_AMOUNT_PAISE = 10_000_000_000  # ₹10 crore: far above any retail bill, far below overflow.
@@ -48,3 +52,39 @@ class RuleError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+@dataclass(frozen=True)
+class AmountChoice:
+    """What the customer is asked to pay today and how far they may change it."""
+
+    due_paise: int
+    min_paise: int
+    max_paise: int
+    kind: str  # "due", "early" or "late": which of the bill's amounts applies today
+
+    @property
+    def editable(self) -> bool:
+        return self.min_paise != self.max_paise
+
+    def check(self, amount_paise: int) -> None:
+        """Refuse an amount outside what the bill's rule allows today."""
+        if not self.min_paise <= amount_paise <= self.max_paise:
+            raise RuleError("amount", "is outside what this bill allows")
+
+
+def amount_choice(bill: Bill, *, today: date) -> AmountChoice:
+    """The amount due today (early or late amount when it applies) and the range the rule allows."""
+    due, kind = bill.amount_due_paise, "due"
+    untouched = bill.amount_due_paise == bill.amount_paise
+    if untouched and bill.early_payment_amount_paise and bill.early_payment_date and today <= bill.early_payment_date:
+        due, kind = bill.early_payment_amount_paise, "early"
+    elif untouched and bill.late_payment_amount_paise and today > bill.due_date:
+        due, kind = bill.late_payment_amount_paise, "late"
+    low, high = payable_range(
+        exactness=AmountExactness(bill.amount_exactness),
+        amount_due=due,
+        min_amount=bill.min_amount_paise,
+        max_amount=bill.max_amount_paise,
+    )
+    return AmountChoice(due_paise=due, min_paise=low, max_paise=high, kind=kind)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -108,3 +108,18 @@ class ErrorResponse(BaseModel):
     """Every 4xx answer of the API."""
 
     error: ErrorBody
+
+
+class PaymentPublic(BaseModel):
+    """A recorded payment as the API returns it."""
+
+    id: int
+    bill_id: int
+    amount: int
+    reference: str
+    app: str | None
+    source: str
+    paid_at: datetime
+    duplicate: bool
+    overpaid: int
+    bill: BillPublic

@@ -60,7 +60,14 @@ def schema(database_url):
 @pytest.fixture
 def app(database_url, schema):
     """A fresh app on the shared schema; every row it wrote is gone after the test."""
-    app = create_app({"app_env": "test", "database_url": database_url, "public_base_url": PUBLIC_BASE_URL})
+    app = create_app(
+        {
+            "app_env": "test",
+            "database_url": database_url,
+            "public_base_url": PUBLIC_BASE_URL,
+            "bill_fetch_timeout_seconds": 0.5,
+        }
+    )
     yield app
     engine = app.extensions["database"].engine
     _wipe(engine)

@@ -1,1 +1,7 @@
-"""Inbound webhooks: Twilio, Telegram and payment confirmations, each authenticated (issues #3-#5)."""
+"""Inbound webhooks under /webhooks: payments (and Twilio and Telegram), each authenticated."""
+
+from flask import Blueprint
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+from webhooks import payments  # noqa: E402,F401  (routes register themselves on bp)

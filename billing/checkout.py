@@ -1,0 +1,177 @@
+"""The payment link journey: open the link, show the bill, hand the customer to a UPI app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from billing.amounts import AmountChoice, RuleError, amount_choice
+from billing.apps import PaymentApp, apps_for, catalogue
+from billing.errors import InvalidInput
+from billing.fetch import FetchOutcome, refresh_bill
+from billing.links import link_url
+from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
+from config import Settings
+from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
+from models.db import utcnow
+from models.vocab import BillStatus
+
+ANY_APP = "any"
+PLATFORMS = ("android", "ios", "desktop")
+
+
+@dataclass
+class Checkout:
+    """Everything the payment page shows for one link."""
+
+    link: PaymentLink
+    bill: Bill
+    biller: Biller
+    customer: Customer
+    state: str  # payable, paid, cancelled, expired, no_bill_due, unavailable
+    choice: AmountChoice | None
+    apps: list[PaymentApp]
+    fetch: FetchOutcome
+    last_payment: Payment | None
+
+
+def find_link(*, session: Session, token: str) -> PaymentLink | None:
+    """The link with this token, if there is one."""
+    return session.exec(select(PaymentLink).where(PaymentLink.token == token)).first()
+
+
+def open_checkout(*, session: Session, link: PaymentLink, settings: Settings, today: date) -> Checkout:
+    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer."""
+    bill = session.get(Bill, link.bill_id)
+    biller = session.get(Biller, bill.biller_id)
+    customer = session.get(Customer, bill.customer_id)
+    now = utcnow()
+    link.open_count += 1
+    link.last_opened_at = now
+    session.add(link)
+    session.add(LinkEvent(link_id=link.id, bill_id=bill.id, kind="opened"))
+    session.commit()
+
+    fetch = FetchOutcome.NOT_CONFIGURED
+    if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
+        fetch = refresh_bill(
+            session=session, bill=bill, biller=biller, customer=customer, timeout=settings.bill_fetch_timeout_seconds
+        )
+    state = _state(bill, link, fetch)
+    return Checkout(
+        link=link,
+        bill=bill,
+        biller=biller,
+        customer=customer,
+        state=state,
+        choice=amount_choice(bill, today=today) if state == "payable" else None,
+        apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
+        fetch=fetch,
+        last_payment=_last_payment(session, bill.id),
+    )
+
+
+def _expired(link: PaymentLink) -> bool:
+    return link.expires_at is not None and link.expires_at < utcnow()
+
+
+def _state(bill: Bill, link: PaymentLink, fetch: FetchOutcome) -> str:
+    if bill.status == BillStatus.PAID:
+        return "paid"
+    if bill.status == BillStatus.CANCELLED:
+        return "cancelled"
+    if bill.status == BillStatus.EXPIRED or _expired(link):
+        return "expired"
+    if fetch is FetchOutcome.NO_BILL_DUE:
+        return "no_bill_due"
+    if fetch is FetchOutcome.CUSTOMER_NOT_FOUND:
+        return "unavailable"
+    return "payable"
+
+
+def _last_payment(session: Session, bill_id: int) -> Payment | None:
+    return session.exec(select(Payment).where(Payment.bill_id == bill_id).order_by(Payment.id.desc())).first()
+
+
+def parse_rupees(text: str | None) -> int | None:
+    """An amount typed in rupees ("1245.50", "1,245") as paise; None when nothing was typed."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = Decimal(text.strip().replace(",", "").removeprefix("₹"))
+    except InvalidOperation:
+        raise InvalidInput("must be an amount in rupees, such as 1245.50", field="amount") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or value <= 0:
+        raise InvalidInput("must be more than zero, with at most two decimals", field="amount")
+    return int(value * 100)
+
+
+@dataclass(frozen=True)
+class PaymentAttempt:
+    """One hand-off to a UPI app: where to send the customer and the `tr` the payment will come back with."""
+
+    transaction_reference: str
+    redirect_url: str
+    upi_url: str
+
+
+def start_payment(
+    *,
+    session: Session,
+    checkout: Checkout,
+    app_id: str,
+    platform: str,
+    amount_paise: int | None,
+    settings: Settings,
+) -> PaymentAttempt:
+    """Check the amount against the bill's rule, record the app chosen, and build the app's link."""
+    if checkout.state != "payable" or checkout.choice is None:
+        raise InvalidInput("This bill cannot be paid now", field="bill")
+    app = catalogue().get(app_id) if app_id != ANY_APP else None
+    if app_id != ANY_APP and (app is None or app.id not in checkout.biller.payment_apps):
+        raise InvalidInput("is not a payment app this biller accepts", field="app")
+    platform = platform if platform in PLATFORMS else "android"
+    choice = checkout.choice
+    amount = choice.due_paise if amount_paise is None or not choice.editable else amount_paise
+    try:
+        choice.check(amount)
+    except RuleError as exc:
+        raise InvalidInput(exc.message, field="amount") from exc
+
+    reference = new_transaction_reference()
+    params = payment_parameters(
+        biller=checkout.biller,
+        bill=checkout.bill,
+        transaction_reference=reference,
+        amount_paise=amount,
+        minimum_paise=choice.min_paise if choice.editable else None,
+        url=link_url(checkout.link.token, settings=settings),
+    )
+    session.add(
+        LinkEvent(
+            link_id=checkout.link.id,
+            bill_id=checkout.bill.id,
+            kind="app_chosen",
+            app=app_id,
+            platform=platform,
+            transaction_reference=reference,
+            amount_paise=amount,
+        )
+    )
+    if app is not None:
+        checkout.customer.preferred_app = app.id
+        session.add(checkout.customer)
+    session.commit()
+    generic = upi_link(params)
+    if app is None or platform == "desktop":
+        return PaymentAttempt(reference, generic, generic)
+    target = ios_link(params, app) if platform == "ios" else android_intent(params, app)
+    return PaymentAttempt(reference, target, generic)
+
+
+def find_attempt(*, session: Session, transaction_reference: str) -> LinkEvent | None:
+    """The payment attempt a `tr` was issued for."""
+    return session.exec(select(LinkEvent).where(LinkEvent.transaction_reference == transaction_reference)).first()

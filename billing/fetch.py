@@ -1,0 +1,69 @@
+"""Live bill fetch (the "smart URL"): ask the biller's system for the current bill when a link opens."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from billing.amounts import MAX_AMOUNT_PAISE
+from billing.signatures import sign
+from models import Bill, Biller, Customer
+from models.db import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class FetchOutcome(StrEnum):
+    """What the biller's system said about the bill, or that it could not be asked."""
+
+    NOT_CONFIGURED = "not_configured"
+    UPDATED = "updated"
+    NO_BILL_DUE = "no_bill_due"
+    CUSTOMER_NOT_FOUND = "customer_not_found"
+    UNAVAILABLE = "unavailable"
+
+
+class FetchAnswer(BaseModel):
+    """The biller endpoint's JSON answer."""
+
+    status: Literal["BILL_AVAILABLE", "NO_BILL_DUE", "CUSTOMER_NOT_FOUND"]
+    amount: int | None = None
+    due_date: date | None = None
+    period: str | None = None
+
+
+def refresh_bill(*, session: Session, bill: Bill, biller: Biller, customer: Customer, timeout: float) -> FetchOutcome:
+    """Update the stored bill from the biller's system; on any failure leave it as it was."""
+    if not biller.bill_fetch_url:
+        return FetchOutcome.NOT_CONFIGURED
+    body = json.dumps({"customer_reference": customer.reference, "bill_reference": bill.reference}).encode()
+    headers = {"Content-Type": "application/json", "X-Signature": sign(biller.bill_fetch_secret or "", body)}
+    try:
+        response = httpx.post(biller.bill_fetch_url, content=body, headers=headers, timeout=timeout)
+        response.raise_for_status()
+        answer = FetchAnswer.model_validate_json(response.content)
+    except (httpx.HTTPError, ValidationError) as exc:
+        log.warning("bill fetch failed for bill %s: %s", bill.id, type(exc).__name__)
+        return FetchOutcome.UNAVAILABLE
+    if answer.status == "NO_BILL_DUE":
+        return FetchOutcome.NO_BILL_DUE
+    if answer.status == "CUSTOMER_NOT_FOUND":
+        return FetchOutcome.CUSTOMER_NOT_FOUND
+    if answer.amount is None or not 0 < answer.amount <= MAX_AMOUNT_PAISE:
+        log.warning("bill fetch for bill %s returned no usable amount", bill.id)
+        return FetchOutcome.UNAVAILABLE
+    bill.amount_due_paise = answer.amount
+    bill.amount_paise = max(bill.amount_paise, answer.amount)
+    bill.due_date = answer.due_date or bill.due_date
+    bill.period = answer.period or bill.period
+    bill.fetched_at = bill.updated_at = utcnow()
+    session.add(bill)
+    session.commit()
+    return FetchOutcome.UPDATED

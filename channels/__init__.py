@@ -1,0 +1,1 @@
+"""Outbound messages: templates, the outbox, and the providers that deliver them."""

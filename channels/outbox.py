@@ -1,0 +1,119 @@
+"""The outbox: every message to a customer is written here first and sent later by the worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from billing.bills import current_link
+from billing.links import link_url
+from billing.money import format_day, format_inr
+from channels.templates import default_template, render
+from config import current_settings
+from models import Bill, Biller, Customer, CustomerChannel, OutboundMessage, Payment
+from models.db import utcnow
+from models.vocab import Channel
+
+
+def enqueue(
+    *,
+    session: Session,
+    biller_id: int,
+    customer_id: int | None,
+    bill_id: int | None,
+    channel: Channel,
+    recipient: str,
+    idempotency_key: str,
+    template_key: str | None = None,
+    body: str | None = None,
+    variables: dict | None = None,
+    not_before: datetime | None = None,
+) -> OutboundMessage:
+    """Write a message to the outbox once: a second enqueue with the same key returns the first row."""
+    existing = session.exec(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key)).first()
+    if existing is not None:
+        return existing
+    message = OutboundMessage(
+        biller_id=biller_id,
+        customer_id=customer_id,
+        bill_id=bill_id,
+        channel=channel.value,
+        recipient=recipient,
+        template_key=template_key,
+        body=body,
+        content_variables=variables,
+        idempotency_key=idempotency_key,
+        next_attempt_at=not_before or utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        # Another process enqueued the same logical message between our check and insert.
+        return session.exec(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key)).one()
+    return message
+
+
+def reachable_channels(*, session: Session, customer: Customer, biller: Biller) -> list[tuple[Channel, str]]:
+    """Where this customer can be reached, in the order to try: their preference, then the biller's order."""
+    opted_out = set(
+        session.exec(
+            select(CustomerChannel.channel).where(
+                CustomerChannel.customer_id == customer.id, CustomerChannel.opted_out_at.is_not(None)
+            )
+        ).all()
+    )
+    order = [customer.preferred_channel, *biller.channel_order, Channel.TELEGRAM.value]
+    addresses = {
+        Channel.WHATSAPP: customer.phone if not customer.phone_invalid_at else None,
+        Channel.SMS: customer.phone if not customer.phone_invalid_at else None,
+        Channel.EMAIL: customer.email,
+        Channel.TELEGRAM: str(customer.telegram_chat_id) if customer.telegram_chat_id else None,
+    }
+    reachable: list[tuple[Channel, str]] = []
+    for name in dict.fromkeys(filter(None, order)):
+        channel = Channel(name)
+        if name not in opted_out and addresses[channel]:
+            reachable.append((channel, addresses[channel]))
+    return reachable
+
+
+def bill_variables(*, session: Session, bill: Bill, customer: Customer, biller: Biller, amount_paise: int) -> dict:
+    """The template variables describing a bill, formatted in the customer's language."""
+    link = current_link(session=session, bill_id=bill.id)
+    return {
+        "customer_name": customer.name,
+        "biller_name": biller.name,
+        "bill_number": bill.reference,
+        "amount": format_inr(amount_paise, customer.language),
+        "due_date": format_day(bill.due_date, customer.language),
+        "link": link_url(link.token, settings=current_settings()),
+    }
+
+
+def queue_receipt(*, session: Session, bill: Bill, payment: Payment) -> OutboundMessage | None:
+    """Thank the customer for a payment on the first channel that reaches them (sent at once)."""
+    customer = session.get(Customer, bill.customer_id)
+    biller = session.get(Biller, bill.biller_id)
+    channels = reachable_channels(session=session, customer=customer, biller=biller)
+    if not channels:
+        return None
+    channel, recipient = channels[0]
+    variables = bill_variables(
+        session=session, bill=bill, customer=customer, biller=biller, amount_paise=payment.amount_paise
+    )
+    variables["reference"] = payment.reference
+    return enqueue(
+        session=session,
+        biller_id=bill.biller_id,
+        customer_id=customer.id,
+        bill_id=bill.id,
+        channel=channel,
+        recipient=recipient,
+        idempotency_key=f"receipt:payment:{payment.id}",
+        template_key="receipt",
+        body=render(default_template("receipt", customer.language), variables),
+        variables=variables,
+    )

@@ -1,0 +1,107 @@
+"""UPI links follow NPCI's linking spec as summarised in DESIGN.md §2."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from billing.apps import catalogue
+from billing.upi import (
+    android_intent,
+    encode,
+    ios_link,
+    new_transaction_reference,
+    payment_parameters,
+    rupees,
+    upi_link,
+)
+from models import Bill, Biller
+
+
+@pytest.fixture
+def biller():
+    return Biller(
+        name="Asansol Power & Light",
+        upi_vpa="asansol.power@icici",
+        payee_name="Asansol Power",
+        merchant_category_code="4900",
+    )
+
+
+@pytest.fixture
+def bill():
+    return Bill(
+        reference="ELEC 2026/1001 for the month of October, Ward 7 North",
+        due_date=None,
+        amount_paise=124550,
+        amount_due_paise=124550,
+        biller_id=1,
+        customer_id=1,
+    )
+
+
+def params_for(biller, bill, *, minimum=None):
+    return payment_parameters(
+        biller=biller,
+        bill=bill,
+        transaction_reference="CPABC123",
+        amount_paise=124550,
+        minimum_paise=minimum,
+        url="https://pay.example/p/tok",
+    )
+
+
+@pytest.mark.parametrize(("paise", "text"), [(124550, "1245.50"), (1, "0.01"), (100, "1.00"), (10**10, "100000000.00")])
+def test_amount_is_rupees_with_two_decimals(paise, text):
+    assert rupees(paise) == text
+
+
+def test_generic_link_carries_every_parameter(biller, bill):
+    link = upi_link(params_for(biller, bill))
+    parts = urlsplit(link)
+    query = dict(parse_qsl(parts.query))
+    assert (parts.scheme, parts.netloc) == ("upi", "pay")
+    assert query == {
+        "pa": "asansol.power@icici",
+        "pn": "Asansol Power",
+        "mc": "4900",
+        "tr": "CPABC123",
+        "tn": "Bill ELEC 2026/1001 for the month of October, Ward",
+        "am": "1245.50",
+        "cu": "INR",
+        "url": "https://pay.example/p/tok",
+    }
+    assert len(query["tn"]) <= 50
+
+
+def test_spaces_are_percent_20_never_plus(biller, bill):
+    link = upi_link(params_for(biller, bill))
+    assert "+" not in link
+    assert "pn=Asansol%20Power" in link
+
+
+def test_mam_appears_only_for_editable_amounts(biller, bill):
+    assert "mam" not in dict(params_for(biller, bill))
+    assert dict(params_for(biller, bill, minimum=100))["mam"] == "1.00"
+
+
+def test_ios_scheme_encodes_the_at_sign(biller, bill):
+    link = ios_link(params_for(biller, bill), catalogue()["phonepe"])
+    assert link.startswith("phonepe://pay?pa=asansol.power%40icici&")
+
+
+def test_android_intent_targets_the_package(biller, bill):
+    link = android_intent(params_for(biller, bill), catalogue()["gpay"])
+    assert link.startswith("intent://pay?pa=asansol.power@icici&")
+    assert link.endswith("#Intent;scheme=upi;package=com.google.android.apps.nbu.paisa.user;end")
+
+
+def test_special_characters_in_names_are_encoded():
+    assert encode([("pn", "A&B=C #1")]) == "pn=A%26B%3DC%20%231"
+
+
+def test_transaction_references_are_alphanumeric_and_unique():
+    references = {new_transaction_reference() for _ in range(2000)}
+    assert len(references) == 2000
+    assert all(ref.isalnum() and len(ref) <= 35 for ref in references)

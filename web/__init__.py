@@ -1,0 +1,1 @@
+"""Customer-facing pages: the payment link page (and, later, the console)."""

@@ -1,0 +1,29 @@
+"""Template filters: money, dates and masked personal data, in the page's language."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from billing.money import format_day, format_inr
+from web.i18n import page_language as _language
+
+
+def mask_name(name: str) -> str:
+    """Enough of a name to recognise, not to read: 'Asha Verma' → 'As•• Ve•••'."""
+    return " ".join(word[:2] + "•" * max(len(word) - 2, 0) for word in name.split())
+
+
+def mask_reference(reference: str) -> str:
+    """A consumer number with its middle hidden: 'CA-100234' → 'CA•••234'."""
+    if len(reference) <= 5:
+        return reference[0] + "•" * (len(reference) - 1)
+    return reference[:2] + "•" * (len(reference) - 5) + reference[-3:]
+
+
+def register_filters(app: Flask) -> None:
+    """Make the filters available to every template."""
+    app.add_template_filter(lambda paise: format_inr(paise, _language()), "inr")
+    app.add_template_filter(lambda day: format_day(day, _language()), "day")
+    app.add_template_filter(lambda paise: f"{paise // 100}.{paise % 100:02d}", "rupees")
+    app.add_template_filter(mask_name, "mask_name")
+    app.add_template_filter(mask_reference, "mask_reference")

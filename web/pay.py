@@ -1,0 +1,173 @@
+"""The payment page: GET /p/<token>, the app hand-off, the desktop QR code and the sandbox."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+
+from billing.checkout import (
+    ANY_APP,
+    Checkout,
+    find_link,
+    open_checkout,
+    parse_rupees,
+    start_payment,
+)
+from billing.errors import InvalidInput
+from billing.links import TOKEN_LENGTH
+from billing.payments import record_payment
+from config import current_settings
+from extensions import limiter
+from models.db import get_session
+from web.i18n import LANGUAGES
+from web.security import INLINE_CSS
+
+bp = Blueprint("pay", __name__, template_folder="templates")
+
+# A client that keeps guessing tokens is slowed down; a customer opening real links is not counted.
+MISS_LIMIT = "20 per minute"
+
+
+def _count_misses(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def platform_of(user_agent: str) -> str:
+    """android, ios or desktop, from the User-Agent (a ?platform= override wins)."""
+    chosen = request.args.get("platform")
+    if chosen in ("android", "ios", "desktop"):
+        return chosen
+    if "Android" in user_agent:
+        return "android"
+    if any(device in user_agent for device in ("iPhone", "iPad", "iPod")):
+        return "ios"
+    return "desktop"
+
+
+def link_domain() -> str:
+    """The host every genuine link starts with, shown so customers can spot phishing."""
+    settings = current_settings()
+    return urlsplit(settings.link_base_url or settings.public_base_url).netloc
+
+
+def _checkout_or_404(token: str) -> Checkout:
+    session = get_session()
+    link = find_link(session=session, token=token)
+    if link is None:
+        abort(404)
+    biller_today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
+    checkout = open_checkout(session=session, link=link, settings=current_settings(), today=biller_today)
+    g.customer_language = checkout.customer.language
+    return checkout
+
+
+def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: int = 200):
+    platform = platform_of(request.headers.get("User-Agent", ""))
+    html = render_template(
+        "pay/page.html",
+        c=checkout,
+        platform=platform,
+        error=error,
+        any_app=ANY_APP,
+        languages=LANGUAGES,
+        inline_css=INLINE_CSS,
+        sandbox=current_settings().app_env != "production",
+        link_domain=link_domain(),
+    )
+    return html, status
+
+
+@bp.get("/p/<token>")
+@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
+def payment_page(token: str):
+    """Show the live bill and the ways to pay it."""
+    return _render(_checkout_or_404(token))
+
+
+@bp.get("/p/<token>/pay")
+@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
+def pay_with_app(token: str):
+    """Record the app the customer chose and redirect (302) into it; works without JavaScript."""
+    checkout = _checkout_or_404(token)
+    try:
+        attempt = start_payment(
+            session=get_session(),
+            checkout=checkout,
+            app_id=request.args.get("app", ANY_APP),
+            platform=platform_of(request.headers.get("User-Agent", "")),
+            amount_paise=parse_rupees(request.args.get("amount")),
+            settings=current_settings(),
+        )
+    except InvalidInput as error:
+        return _render(checkout, error=error, status=422)
+    response = redirect(attempt.redirect_url, code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/p/<token>/qr.svg")
+@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
+def qr_code(token: str):
+    """A UPI QR code of the amount due, for customers who opened the link on a computer."""
+    checkout = _checkout_or_404(token)
+    try:
+        attempt = start_payment(
+            session=get_session(),
+            checkout=checkout,
+            app_id=ANY_APP,
+            platform="desktop",
+            amount_paise=None,
+            settings=current_settings(),
+        )
+    except InvalidInput:
+        abort(404)
+    buffer = io.BytesIO()
+    segno.make(attempt.upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/p/<token>/simulate")
+def simulate_payment(token: str):
+    """Sandbox only: pay the bill without a bank, through the same payment function as real money."""
+    if current_settings().app_env == "production":
+        abort(404)
+    checkout = _checkout_or_404(token)
+    if checkout.state != "payable":
+        return redirect(url_for("pay.payment_page", token=token), code=303)
+    try:
+        amount = parse_rupees(request.form.get("amount")) or checkout.choice.due_paise
+        checkout.choice.check(amount)
+    except (InvalidInput, ValueError) as exc:
+        error = exc if isinstance(exc, InvalidInput) else InvalidInput(str(exc), field="amount")
+        return _render(checkout, error=error, status=422)
+    session = get_session()
+    record_payment(
+        session=session,
+        bill=checkout.bill,
+        amount_paise=amount,
+        reference=f"SANDBOX{secrets.token_hex(6).upper()}",
+        source="sandbox",
+        app=request.form.get("app") or None,
+    )
+    session.commit()
+    return redirect(url_for("pay.payment_page", token=token), code=303)
+
+
+def render_message_page(status: int):
+    """A plain page for a missing link (saying nothing about any bill) or a client slowed down."""
+    return render_template("pay/message.html", status=status, inline_css=INLINE_CSS), status
+
+
+def register_short_links(app, link_base_url: str | None) -> None:
+    """Serve <LINK_BASE_URL>/<token> as well as /p/<token> when a short link domain is configured."""
+    if not link_base_url:
+        return
+    prefix = urlsplit(link_base_url).path.rstrip("/")
+    view = limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")(payment_page)
+    app.add_url_rule(f"{prefix}/<string(length={TOKEN_LENGTH}):token>", "short_link", view)
