@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from billing.amounts import AmountChoice, RuleError, amount_choice
@@ -38,22 +39,36 @@ class Checkout:
     last_payment: Payment | None
 
 
-def find_link(*, session: Session, token: str) -> PaymentLink | None:
-    """The link with this token, if there is one."""
-    return session.exec(select(PaymentLink).where(PaymentLink.token == token)).first()
+def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
+    """The link, its bill, biller and customer in one query (this runs on every page view)."""
+    return session.exec(
+        select(PaymentLink, Bill, Biller, Customer)
+        .join(Bill, Bill.id == PaymentLink.bill_id)
+        .join(Biller, Biller.id == Bill.biller_id)
+        .join(Customer, Customer.id == Bill.customer_id)
+        .where(PaymentLink.token == token)
+    ).first()
 
 
-def open_checkout(*, session: Session, link: PaymentLink, settings: Settings, today: date) -> Checkout:
-    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer."""
-    bill = session.get(Bill, link.bill_id)
-    biller = session.get(Biller, bill.biller_id)
-    customer = session.get(Customer, bill.customer_id)
+def record_open(*, session: Session, link: PaymentLink) -> None:
+    """Count a visit and add it to the bill's timeline, as two plain statements."""
     now = utcnow()
-    link.open_count += 1
-    link.last_opened_at = now
-    session.add(link)
-    session.add(LinkEvent(link_id=link.id, bill_id=bill.id, kind="opened"))
+    session.execute(
+        update(PaymentLink)
+        .where(PaymentLink.id == link.id)
+        .values(open_count=PaymentLink.open_count + 1, last_opened_at=now)
+    )
+    session.execute(insert(LinkEvent).values(link_id=link.id, bill_id=link.bill_id, kind="opened", created_at=now))
     session.commit()
+
+
+def open_checkout(*, session: Session, token: str, settings: Settings, today: date) -> Checkout | None:
+    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer."""
+    rows = load_checkout_rows(session=session, token=token)
+    if rows is None:
+        return None
+    link, bill, biller, customer = rows
+    record_open(session=session, link=link)
 
     fetch = FetchOutcome.NOT_CONFIGURED
     if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
@@ -70,7 +85,7 @@ def open_checkout(*, session: Session, link: PaymentLink, settings: Settings, to
         choice=amount_choice(bill, today=today) if state == "payable" else None,
         apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
         fetch=fetch,
-        last_payment=_last_payment(session, bill.id),
+        last_payment=_last_payment(session, bill.id) if bill.status != BillStatus.OPEN else None,
     )
 
 

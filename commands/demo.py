@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
+from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
 from accounts.users import create_user
@@ -34,6 +35,7 @@ DEMO_BILLS = (
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Seed demo data (safe to run again) and print the payment links and console logins."""
     settings = current_settings()

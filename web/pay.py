@@ -14,7 +14,6 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from billing.checkout import (
     ANY_APP,
     Checkout,
-    find_link,
     open_checkout,
     parse_rupees,
     start_payment,
@@ -57,12 +56,10 @@ def link_domain() -> str:
 
 
 def _checkout_or_404(token: str) -> Checkout:
-    session = get_session()
-    link = find_link(session=session, token=token)
-    if link is None:
-        abort(404)
     biller_today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
-    checkout = open_checkout(session=session, link=link, settings=current_settings(), today=biller_today)
+    checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), today=biller_today)
+    if checkout is None:
+        abort(404)
     g.customer_language = checkout.customer.language
     return checkout
 

@@ -117,3 +117,14 @@ def test_bills_import_for_unknown_biller_is_a_usage_error(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["bills", "import", str(csv_file), "--biller", "424242"])
     assert result.exit_code == 2
     assert "no biller" in result.output
+
+
+def test_demo_runs_from_a_bare_cli_without_an_app_context(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("/p/") == 3
+
+
+def test_worker_once_exits(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
