@@ -73,14 +73,17 @@ def register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
     from web.pay import bp as pay_bp
     from web.pay import register_short_links
+    from web.preferences import bp as preferences_bp
     from webhooks import bp as webhooks_bp
 
     # Machine clients authenticate with keys and signatures, not browser sessions: no CSRF tokens.
     csrf.exempt(api_bp)
     csrf.exempt(webhooks_bp)
+    csrf.exempt(preferences_bp)  # one-click unsubscribe: the signed token is the authorisation
     app.register_blueprint(api_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(pay_bp)
+    app.register_blueprint(preferences_bp)
     register_short_links(app, app.extensions["settings"].link_base_url)
 
     @app.get("/healthz")

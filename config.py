@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_base_url: str | None = None
+    telegram_bot_username: str | None = None
 
     smtp_url: str | None = None
     mail_from: str | None = None
@@ -48,6 +49,13 @@ class Settings(BaseSettings):
     max_json_bytes: int = 256 * 1024
     link_valid_days_after_due: int = 90
     bill_fetch_timeout_seconds: float = 2.0
+    # The outbox worker: send rates per channel (messages per second, per sender), retries and leases.
+    send_rates: str = "sms=10,whatsapp=20,telegram=25,email=10"
+    outbox_max_attempts: int = 6
+    outbox_lease_seconds: int = 300
+    worker_concurrency: int = 8
+    sms_max_segments: int = 4
+    provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"
     proxy_hops: int = 0  # how many trusted reverse proxies set X-Forwarded-* in front of the app
@@ -56,6 +64,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @property
+    def send_rate_per_channel(self) -> dict[str, float]:
+        """SEND_RATES parsed: channel → messages per second (absent or 0 = unlimited)."""
+        rates = {}
+        for item in filter(None, (part.strip() for part in self.send_rates.split(","))):
+            channel, _, rate = item.partition("=")
+            rates[channel.strip()] = float(rate)
+        return rates
 
     @property
     def is_production(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 
 from billing.errors import NotFound
@@ -10,6 +12,7 @@ from models import Customer, CustomerChannel
 from models.db import utcnow
 
 _UPDATABLE = ("name", "phone", "email", "language", "preferred_channel")
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 def find_customer(*, session: Session, biller_id: int, reference: str) -> Customer | None:
@@ -67,3 +70,46 @@ def customer_public(*, session: Session, customer: Customer) -> CustomerPublic:
         preferred_channel=customer.preferred_channel,
         opted_out=opted_out_channels(session=session, customer_id=customer.id),
     )
+
+
+def channel_state(*, session: Session, customer_id: int, channel: str) -> CustomerChannel:
+    """The customer's state row for a channel, created on first use."""
+    state = session.exec(
+        select(CustomerChannel).where(CustomerChannel.customer_id == customer_id, CustomerChannel.channel == channel)
+    ).first()
+    if state is None:
+        state = CustomerChannel(customer_id=customer_id, channel=channel)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def set_opted_out(*, session: Session, customer_id: int, channel: str, opted_out: bool) -> None:
+    """Record that the customer left (or rejoined) a channel; every sender honours it from the next message."""
+    state = channel_state(session=session, customer_id=customer_id, channel=channel)
+    state.opted_out_at = utcnow() if opted_out else None
+    session.add(state)
+    session.flush()
+
+
+def is_opted_out(*, session: Session, customer_id: int, channel: str) -> bool:
+    """Whether the customer asked us not to use this channel."""
+    return channel in opted_out_channels(session=session, customer_id=customer_id)
+
+
+def whatsapp_window_open(*, session: Session, customer_id: int, now) -> bool:
+    """True within 24 hours of the customer's last WhatsApp message: free-form messages are allowed then."""
+    last = session.exec(
+        select(CustomerChannel.last_inbound_at).where(
+            CustomerChannel.customer_id == customer_id, CustomerChannel.channel == "whatsapp"
+        )
+    ).first()
+    return last is not None and now - last < WHATSAPP_WINDOW
+
+
+def record_inbound(*, session: Session, customer_id: int, channel: str, at) -> None:
+    """Note when the customer last wrote to us on a channel (opens WhatsApp's 24-hour window)."""
+    state = channel_state(session=session, customer_id=customer_id, channel=channel)
+    state.last_inbound_at = at
+    session.add(state)
+    session.flush()

@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 from billing.bills import current_link
 from billing.links import link_url
 from billing.money import format_day, format_inr
-from channels.templates import default_template, render
 from config import current_settings
 from models import Bill, Biller, Customer, CustomerChannel, OutboundMessage, Payment
 from models.db import utcnow
@@ -29,6 +28,8 @@ def enqueue(
     template_key: str | None = None,
     body: str | None = None,
     variables: dict | None = None,
+    language: str = "en",
+    fallback_channels: list[str] | None = None,
     not_before: datetime | None = None,
 ) -> OutboundMessage:
     """Write a message to the outbox once: a second enqueue with the same key returns the first row."""
@@ -44,6 +45,8 @@ def enqueue(
         template_key=template_key,
         body=body,
         content_variables=variables,
+        language=language,
+        fallback_channels=[str(channel) for channel in fallback_channels or []],
         idempotency_key=idempotency_key,
         next_attempt_at=not_before or utcnow(),
     )
@@ -97,23 +100,51 @@ def queue_receipt(*, session: Session, bill: Bill, payment: Payment) -> Outbound
     """Thank the customer for a payment on the first channel that reaches them (sent at once)."""
     customer = session.get(Customer, bill.customer_id)
     biller = session.get(Biller, bill.biller_id)
-    channels = reachable_channels(session=session, customer=customer, biller=biller)
-    if not channels:
-        return None
-    channel, recipient = channels[0]
     variables = bill_variables(
         session=session, bill=bill, customer=customer, biller=biller, amount_paise=payment.amount_paise
     )
     variables["reference"] = payment.reference
+    return enqueue_on_first_channel(
+        session=session,
+        bill=bill,
+        customer=customer,
+        biller=biller,
+        template_key="receipt",
+        variables=variables,
+        idempotency_key=f"receipt:payment:{payment.id}",
+    )
+
+
+def enqueue_on_first_channel(
+    *,
+    session: Session,
+    bill: Bill | None,
+    customer: Customer,
+    biller: Biller,
+    template_key: str,
+    variables: dict,
+    idempotency_key: str,
+    channels: list[tuple[Channel, str]] | None = None,
+    not_before: datetime | None = None,
+) -> OutboundMessage | None:
+    """Queue a templated message on the first reachable channel, the rest kept as its fallbacks."""
+    channels = (
+        channels if channels is not None else reachable_channels(session=session, customer=customer, biller=biller)
+    )
+    if not channels:
+        return None
+    (channel, recipient), rest = channels[0], channels[1:]
     return enqueue(
         session=session,
-        biller_id=bill.biller_id,
+        biller_id=biller.id,
         customer_id=customer.id,
-        bill_id=bill.id,
+        bill_id=bill.id if bill else None,
         channel=channel,
         recipient=recipient,
-        idempotency_key=f"receipt:payment:{payment.id}",
-        template_key="receipt",
-        body=render(default_template("receipt", customer.language), variables),
+        idempotency_key=f"{idempotency_key}:{channel}",
+        template_key=template_key,
         variables=variables,
+        language=customer.language,
+        fallback_channels=[name for name, _ in rest],
+        not_before=not_before,
     )

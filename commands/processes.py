@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
@@ -15,10 +17,17 @@ log = logging.getLogger(__name__)
 @with_appcontext
 @click.option("--once", is_flag=True, help="Send everything due now, then exit.")
 def worker_command(once: bool) -> None:
-    """Send queued outbound messages (the channel worker arrives with the outbox issue)."""
-    log.info("worker: no outbound channels are implemented yet; idle")
-    while not once:
-        time.sleep(60)
+    """Send queued outbound messages; several workers may run at once."""
+    from channels.registry import close_providers
+    from channels.worker import OutboxWorker
+
+    worker = OutboxWorker(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: worker.stopping.set())
+    try:
+        handled = worker.run(once=once)
+    finally:
+        close_providers(current_app._get_current_object())
+    log.info("worker: handled %d message(s)", handled)
 
 
 @click.command("scheduler")

@@ -7,7 +7,13 @@ from models.billers import ApiKey, Biller
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.customers import Customer, CustomerChannel
-from models.messages import Conversation, ConversationMessage, OutboundMessage
+from models.messages import (
+    Conversation,
+    ConversationMessage,
+    MessageTemplate,
+    OutboundMessage,
+    SenderRate,
+)
 
 metadata = SQLModel.metadata
 
@@ -23,9 +29,11 @@ __all__ = [
     "Customer",
     "CustomerChannel",
     "LinkEvent",
+    "MessageTemplate",
     "OutboundMessage",
     "Payment",
     "PaymentLink",
+    "SenderRate",
     "User",
     "metadata",
 ]

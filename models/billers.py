@@ -38,6 +38,7 @@ class Biller(SQLModel, table=True):
     skip_public_holidays: bool = False
     max_reminders_per_bill: int = 8
     max_snooze_days: int = 14
+    whatsapp_outside_window: str = Field(default="template", max_length=16)  # "template" or "sms"
     bill_fetch_url: str | None = Field(default=None, max_length=500)
     bill_fetch_secret: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

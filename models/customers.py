@@ -24,6 +24,7 @@ class Customer(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=16, index=True)
     email: str | None = Field(default=None, max_length=254)
     telegram_chat_id: int | None = Field(default=None, index=True)
+    telegram_link_token: str | None = Field(default=None, max_length=32, unique=True)
     language: str = Field(default=Language.ENGLISH.value, max_length=5)
     preferred_channel: str | None = Field(default=None, max_length=16)
     preferred_app: str | None = Field(default=None, max_length=32)

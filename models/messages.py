@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -24,17 +24,20 @@ class OutboundMessage(SQLModel, table=True):
     channel: str = Field(max_length=16)
     recipient: str = Field(max_length=320)
     template_key: str | None = Field(default=None, max_length=40)
+    language: str = Field(default="en", max_length=5)
     body: str | None = None
     content_sid: str | None = Field(default=None, max_length=64)
     content_variables: dict | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(default=MessageStatus.QUEUED.value, max_length=16)
     provider_message_id: str | None = Field(default=None, max_length=64, index=True)
-    error_code: str | None = Field(default=None, max_length=16)
+    error_code: str | None = Field(default=None, max_length=40)
     error_message: str | None = Field(default=None, max_length=500)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     idempotency_key: str = Field(max_length=200, unique=True)
+    fallback_channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    segments: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -69,3 +72,31 @@ class ConversationMessage(SQLModel, table=True):
     outbound_message_id: int | None = Field(default=None, foreign_key="outbound_messages.id", ondelete="SET NULL")
     author_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A biller's own wording for one message on one channel in one language (defaults ship with the product)."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (
+        UniqueConstraint("biller_id", "key", "channel", "language", name="uq_message_templates_key_channel_language"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=40)
+    channel: str = Field(max_length=16)
+    language: str = Field(max_length=5)
+    body: str
+    content_sid: str | None = Field(default=None, max_length=64)
+    dlt_template_id: str | None = Field(default=None, max_length=40)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class SenderRate(SQLModel, table=True):
+    """When a sender may next send, shared by every worker so a rate limit holds across processes."""
+
+    __tablename__ = "sender_rates"
+
+    sender: str = Field(primary_key=True, max_length=120)
+    next_slot: float = 0.0  # unix seconds: plain numbers keep the reservation one portable UPDATE

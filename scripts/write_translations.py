@@ -89,6 +89,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "hi": "आपके कनेक्शन से बहुत अधिक प्रयास हुए। कृपया एक मिनट बाद फिर कोशिश करें।",
         "bn": "আপনার সংযোগ থেকে অনেক বেশি চেষ্টা হয়েছে। অনুগ্রহ করে এক মিনিট পরে আবার চেষ্টা করুন।",
     },
+    "Stop these emails": {"hi": "ये ईमेल बंद करें", "bn": "এই ইমেল বন্ধ করুন"},
+    "Done. You will not get these emails any more.": {
+        "hi": "हो गया। अब आपको ये ईमेल नहीं मिलेंगे।",
+        "bn": "হয়ে গেছে। আপনি আর এই ইমেলগুলি পাবেন না।",
+    },
+    "Stop bill emails from this biller?": {
+        "hi": "इस बिलर से बिल के ईमेल बंद करें?",
+        "bn": "এই বিলারের বিল ইমেল বন্ধ করবেন?",
+    },
     "Link not found": {"hi": "लिंक नहीं मिला", "bn": "লিংক পাওয়া যায়নি"},
     "This payment link is not valid. Check that you copied the whole link, or ask your biller for a new one.": {
         "hi": "यह भुगतान लिंक मान्य नहीं है। जाँचें कि आपने पूरा लिंक कॉपी किया है, या अपने बिलर से नया लिंक माँगें।",

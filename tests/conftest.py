@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 import models
 from app import create_app
+from channels.registry import close_providers
 from config import Settings, normalise_database_url
 from models import Biller
 from models.db import current_db, make_engine
@@ -58,7 +59,13 @@ def schema(database_url):
 
 
 @pytest.fixture
-def app(database_url, schema):
+def app_overrides() -> dict:
+    """Settings a test directory adds to the app (channel tests point providers at local fakes)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, schema, app_overrides):
     """A fresh app on the shared schema; every row it wrote is gone after the test."""
     app = create_app(
         {
@@ -66,9 +73,12 @@ def app(database_url, schema):
             "database_url": database_url,
             "public_base_url": PUBLIC_BASE_URL,
             "bill_fetch_timeout_seconds": 0.5,
+            "send_rates": "",
+            **app_overrides,
         }
     )
     yield app
+    close_providers(app)
     engine = app.extensions["database"].engine
     _wipe(engine)
     engine.dispose()

@@ -12,6 +12,7 @@ from sqlmodel import func, select
 from billing.bills import current_link
 from billing.signatures import sign
 from channels.outbox import enqueue
+from channels.worker import OutboxWorker
 from models import AuditEvent, Bill, LinkEvent, OutboundMessage, Payment
 from models.vocab import Channel
 from tests.builders import make_bill
@@ -51,7 +52,7 @@ def payments(session) -> int:
     return session.exec(select(func.count()).select_from(Payment)).one()
 
 
-def test_valid_confirmation_pays_the_bill_and_queues_a_receipt(client, session, bill, tr):
+def test_valid_confirmation_pays_the_bill_and_queues_a_receipt(app, client, session, bill, tr):
     response = post(client, notice(tr))
 
     assert response.status_code == 200
@@ -66,8 +67,17 @@ def test_valid_confirmation_pays_the_bill_and_queues_a_receipt(client, session, 
     assert session.get(Bill, bill.id).status == "paid"
     payment = session.exec(select(Payment)).one()
     assert (payment.reference, payment.app, payment.source) == ("412345678901", "gpay", "webhook")
-    receipt = session.exec(select(OutboundMessage).where(OutboundMessage.template_key == "receipt")).one()
-    assert "412345678901" in receipt.body and "₹1,245.50" in receipt.body
+    OutboxWorker(app).run(once=True)
+    session.expire_all()
+    receipts = session.exec(
+        select(OutboundMessage).where(OutboundMessage.template_key == "receipt").order_by(OutboundMessage.id)
+    ).all()
+    # WhatsApp first, but the customer never wrote in and no approved template exists: SMS takes over.
+    assert [(r.channel, r.status, r.error_code) for r in receipts] == [
+        ("whatsapp", "failed", "outside_window_no_template"),
+        ("sms", "sent", None),
+    ]
+    assert "412345678901" in receipts[1].body and "₹1,245.50" in receipts[1].body
 
 
 def test_replay_of_the_same_payment_changes_nothing(client, session, bill, tr):
@@ -196,4 +206,4 @@ def test_payment_landing_while_a_reminder_is_queued_withdraws_the_reminder(clien
     session.expire_all()
     assert session.get(OutboundMessage, reminder.id).status == "cancelled"
     receipt = session.exec(select(OutboundMessage).where(OutboundMessage.template_key == "receipt")).one()
-    assert receipt.status == "queued"
+    assert (receipt.status, receipt.fallback_channels) == ("queued", ["sms", "email"])

@@ -1,0 +1,21 @@
+"""The console channel: what development and the simulator use when no provider is configured."""
+
+from __future__ import annotations
+
+import logging
+
+from channels.base import Delivery, Outgoing
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleChannel:
+    """Records the message as sent; its body stays on the outbox row for the demo and simulator to show."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sender = f"console:{name}"
+
+    def send(self, outgoing: Outgoing) -> Delivery:
+        log.info("console %s: message %s (%d characters)", self.name, outgoing.message_id, len(outgoing.text))
+        return Delivery(provider_id=f"console-{outgoing.message_id}")

@@ -1,0 +1,91 @@
+"""SMS and WhatsApp through Twilio's official SDK."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from channels.base import Delivery, Outgoing, SendError
+from config import Settings
+
+TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
+
+
+_last_answer = threading.local()  # Retry-After of the last answer, per worker thread
+
+
+def _remember_retry_after(response, *args, **kwargs):
+    _last_answer.retry_after = response.headers.get("Retry-After")
+    return response
+
+
+def twilio_client(settings: Settings) -> Client:
+    """A Twilio client from settings; TWILIO_API_BASE_URL points it at another host (tests, proxies)."""
+    http_client = TwilioHttpClient(
+        timeout=settings.provider_timeout_seconds, request_hooks={"response": [_remember_retry_after]}
+    )
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(), http_client=http_client)
+    if settings.twilio_api_base_url:
+        client.api.base_url = settings.twilio_api_base_url
+    return client
+
+
+class TwilioChannel:
+    """One Twilio channel (sms or whatsapp); WhatsApp addresses carry the `whatsapp:` prefix."""
+
+    def __init__(self, name: str, settings: Settings) -> None:
+        self.name = name
+        self._settings = settings
+        self._client: Client | None = None
+        prefix = "whatsapp:" if name == "whatsapp" else ""
+        sender = settings.twilio_whatsapp_from if name == "whatsapp" else settings.twilio_sms_from
+        self._from = f"{prefix}{sender.removeprefix('whatsapp:')}" if sender else None
+        self._prefix = prefix
+        self.sender = f"twilio:{self._from or settings.twilio_messaging_service_sid}"
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = twilio_client(self._settings)
+        return self._client
+
+    def send(self, outgoing: Outgoing) -> Delivery:
+        """Create the message; template content when a ContentSid is given, else the text."""
+        fields: dict = {
+            "to": f"{self._prefix}{outgoing.recipient}",
+            "status_callback": f"{self._settings.public_base_url}/webhooks/twilio/status",
+        }
+        if self._settings.twilio_messaging_service_sid:
+            fields["messaging_service_sid"] = self._settings.twilio_messaging_service_sid
+        else:
+            fields["from_"] = self._from
+        if outgoing.content_sid:
+            fields["content_sid"] = outgoing.content_sid
+            fields["content_variables"] = json.dumps(outgoing.content_variables, ensure_ascii=False)
+        else:
+            fields["body"] = outgoing.text
+        try:
+            created = self.client.messages.create(**fields)
+        except TwilioRestException as exc:
+            raise SendError(
+                exc.msg if isinstance(exc.msg, str) else "Twilio refused the message",
+                code=str(exc.code) if exc.code else str(exc.status),
+                transient=exc.status in TRANSIENT_STATUSES,
+                retry_after=self._retry_after(),
+            ) from None
+        except requests.RequestException as exc:
+            raise SendError(f"Twilio unreachable: {type(exc).__name__}", code="network", transient=True) from None
+        return Delivery(provider_id=created.sid, status=created.status or "queued")
+
+    @staticmethod
+    def _retry_after() -> float | None:
+        value = getattr(_last_answer, "retry_after", None)
+        try:
+            return float(value) if value else None
+        except ValueError:
+            return None

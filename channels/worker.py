@@ -1,0 +1,303 @@
+"""The outbox worker: claims due messages, sends them, retries what may succeed later, falls back when not."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import or_, select, update
+from sqlmodel import Session
+
+from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
+from channels.base import Outgoing, SendError
+from channels.outbox import enqueue, reachable_channels
+from channels.rates import reserve_slot
+from channels.registry import providers
+from channels.rendering import numbered_variables, render_for_channel
+from channels.sms import segment_count
+from channels.unsubscribe import unsubscribe_url
+from config import current_settings
+from models import Bill, Biller, Customer, OutboundMessage
+from models.db import current_db, utcnow
+from models.vocab import PAYABLE_STATUSES, Channel, MessageStatus
+
+log = logging.getLogger(__name__)
+
+BILL_TEMPLATES = ("reminder", "notify")  # messages that only make sense while the bill is unpaid
+OPT_OUT_CODES = {"21610": Channel.SMS, "telegram_blocked": Channel.TELEGRAM}
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+class PermanentFailure(Exception):
+    """A message that will not go out on this channel, with the code to record."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) -> list[int]:
+    """Take up to `limit` due messages (and ones whose worker died) for this worker, atomically."""
+    due = or_(
+        (OutboundMessage.status == MessageStatus.QUEUED) & (OutboundMessage.next_attempt_at <= now),
+        (OutboundMessage.status == MessageStatus.SENDING) & (OutboundMessage.lease_expires_at < now),
+    )
+    claim = {"status": MessageStatus.SENDING.value, "lease_expires_at": now + lease, "updated_at": now}
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(
+            session.execute(
+                select(OutboundMessage.id)
+                .where(due)
+                .order_by(OutboundMessage.next_attempt_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if ids:
+            session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids)).values(**claim))
+    else:
+        # SQLite has one writer at a time, so a single UPDATE … RETURNING is already exclusive.
+        subquery = select(OutboundMessage.id).where(due).order_by(OutboundMessage.next_attempt_at).limit(limit)
+        ids = list(
+            session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(subquery))
+                .values(**claim)
+                .returning(OutboundMessage.id)
+            ).scalars()
+        )
+    session.commit()
+    return ids
+
+
+def withdrawal_reason(message: OutboundMessage, bill: Bill | None, now: datetime) -> str | None:
+    """Why a bill message must not go out any more (paid, cancelled, expired, paused), if it must not."""
+    if bill is None or not (message.template_key or "").startswith(BILL_TEMPLATES):
+        return None
+    if bill.status not in PAYABLE_STATUSES:
+        return "bill_settled"
+    if bill.paused_until and bill.paused_until > now:
+        return "paused"
+    return None
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff with jitter, or the provider's Retry-After when it gave one."""
+    if retry_after:
+        return timedelta(seconds=retry_after)
+    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    return timedelta(seconds=seconds * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not security
+
+
+class OutboxWorker:
+    """Sends due outbox rows with a pool of threads; safe to run as several processes at once."""
+
+    def __init__(self, app: Flask, *, clock=utcnow, sleep=time.sleep) -> None:
+        self.app = app
+        self.clock = clock
+        self.sleep = sleep
+        settings = app.extensions["settings"]
+        self.concurrency = settings.worker_concurrency
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self.stopping = threading.Event()
+
+    def run(self, *, once: bool = False, idle_seconds: float = 1.0) -> int:
+        """Send until stopped; with once, until nothing is due. Returns how many messages were handled."""
+        handled = 0
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            while not self.stopping.is_set():
+                with self.app.app_context(), current_db().session_scope() as session:
+                    ids = claim_due(session=session, limit=self.concurrency * 4, now=self.clock(), lease=self.lease)
+                if ids:
+                    list(pool.map(self.process, ids))
+                    handled += len(ids)
+                elif once:
+                    break
+                else:
+                    self.stopping.wait(idle_seconds)
+        return handled
+
+    def process(self, message_id: int) -> None:
+        """Send one claimed message and record what happened; never raises."""
+        with self.app.app_context():
+            session = current_db().new_session()
+            try:
+                message = session.get(OutboundMessage, message_id)
+                if message is not None and message.status == MessageStatus.SENDING:
+                    self._deliver(session, message)
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("outbox: message %s failed unexpectedly; it will be retried after its lease", message_id)
+            finally:
+                session.close()
+
+    def _deliver(self, session: Session, message: OutboundMessage) -> None:
+        now = self.clock()
+        message.attempts += 1
+        try:
+            outgoing = self._prepare(session, message, now)
+            if outgoing is None:
+                return
+            provider = providers()[message.channel]
+            rate = current_settings().send_rate_per_channel.get(message.channel, 0)
+            if rate > 0:
+                slot = reserve_slot(session=session, sender=provider.sender, per_second=rate, now=time.time())
+                self.sleep(max(slot - time.time(), 0))
+            delivery = provider.send(outgoing)
+        except PermanentFailure as failure:
+            self._fail(session, message, failure.code, str(failure))
+            return
+        except SendError as error:
+            self._send_error(session, message, error)
+            return
+        message.status = MessageStatus.SENT.value
+        message.provider_message_id = delivery.provider_id
+        message.sent_at = message.updated_at = self.clock()
+        message.lease_expires_at = None
+        message.error_code = message.error_message = None
+        session.add(message)
+
+    def _prepare(self, session: Session, message: OutboundMessage, now: datetime) -> Outgoing | None:
+        """Re-check the message still makes sense, and render it for its channel; None when withdrawn."""
+        bill = session.get(Bill, message.bill_id) if message.bill_id else None
+        reason = withdrawal_reason(message, bill, now)
+        if reason:
+            self._withdraw(session, message, reason)
+            return None
+        if message.customer_id and is_opted_out(
+            session=session, customer_id=message.customer_id, channel=message.channel
+        ):
+            raise PermanentFailure("opted_out", "The customer opted out of this channel")
+        rendered = render_for_channel(session=session, message=message, channel=message.channel)
+        outgoing = Outgoing(
+            message_id=message.id,
+            channel=message.channel,
+            recipient=message.recipient,
+            text=rendered.text,
+            pay_url=(message.content_variables or {}).get("link") if message.template_key else None,
+            pay_label=f"Pay {(message.content_variables or {}).get('amount', '')}".strip(),
+            subject=self._subject(session, message),
+            unsubscribe_url=self._unsubscribe_url(message),
+        )
+        if message.channel == Channel.WHATSAPP:
+            outgoing = self._whatsapp(session, message, outgoing, rendered.content_sid, now)
+        if message.channel == Channel.SMS:
+            message.segments = segment_count(rendered.text)
+            if message.segments > current_settings().sms_max_segments:
+                raise PermanentFailure("sms_too_long", f"{message.segments} SMS segments is over the limit")
+        message.body = rendered.text
+        return outgoing
+
+    def _whatsapp(self, session, message, outgoing: Outgoing, template_sid: str | None, now) -> Outgoing:
+        """Free-form inside the customer's 24-hour window; outside it only an approved template may go."""
+        if message.content_sid:
+            sid = message.content_sid  # forced after Twilio answered 63016
+        elif message.customer_id and whatsapp_window_open(session=session, customer_id=message.customer_id, now=now):
+            return outgoing
+        else:
+            sid = template_sid
+        if not sid:
+            raise PermanentFailure(
+                "outside_window_no_template", "Outside the WhatsApp 24-hour window and no approved template"
+            )
+        return replace(outgoing, content_sid=sid, content_variables=numbered_variables(message.content_variables or {}))
+
+    def _subject(self, session: Session, message: OutboundMessage) -> str | None:
+        if message.channel != Channel.EMAIL:
+            return None
+        biller = session.get(Biller, message.biller_id)
+        return f"{biller.name}: bill {(message.content_variables or {}).get('bill_number', '')}".strip()
+
+    def _unsubscribe_url(self, message: OutboundMessage) -> str | None:
+        if message.channel != Channel.EMAIL or not message.customer_id:
+            return None
+        return unsubscribe_url(customer_id=message.customer_id, channel=Channel.EMAIL)
+
+    def _send_error(self, session: Session, message: OutboundMessage, error: SendError) -> None:
+        settings = current_settings()
+        if error.code == "63016" and message.channel == Channel.WHATSAPP and not message.content_sid:
+            biller = session.get(Biller, message.biller_id)
+            if biller.whatsapp_outside_window == "template":
+                rendered = render_for_channel(session=session, message=message, channel=message.channel)
+                if rendered.content_sid:
+                    message.content_sid = rendered.content_sid  # the next attempt goes as the template
+                    self._retry_at(session, message, self.clock(), "63016", str(error))
+                    return
+        if error.transient and message.attempts < settings.outbox_max_attempts:
+            self._retry_at(
+                session, message, self.clock() + backoff(message.attempts, error.retry_after), error.code, str(error)
+            )
+            return
+        self._fail(session, message, error.code or "failed", str(error))
+
+    def _retry_at(self, session, message, when: datetime, code, text) -> None:
+        message.status = MessageStatus.QUEUED.value
+        message.next_attempt_at = when
+        message.lease_expires_at = None
+        message.error_code, message.error_message = code, text[:500]
+        message.updated_at = self.clock()
+        session.add(message)
+
+    def _withdraw(self, session, message, reason: str) -> None:
+        message.status = MessageStatus.CANCELLED.value
+        message.error_code = reason
+        message.lease_expires_at = None
+        message.updated_at = self.clock()
+        session.add(message)
+
+    def _fail(self, session: Session, message: OutboundMessage, code: str, text: str) -> None:
+        message.status = MessageStatus.FAILED.value
+        message.error_code, message.error_message = code, text[:500]
+        message.lease_expires_at = None
+        message.updated_at = self.clock()
+        session.add(message)
+        apply_failure_side_effects(session=session, message=message, code=code)
+        fall_back(session=session, message=message)
+
+
+def apply_failure_side_effects(*, session: Session, message: OutboundMessage, code: str | None) -> None:
+    """What a provider's permanent answer tells us about the customer (opted out, invalid number)."""
+    if not message.customer_id or not code:
+        return
+    if code in OPT_OUT_CODES:
+        set_opted_out(session=session, customer_id=message.customer_id, channel=message.channel, opted_out=True)
+    if code == "21211":
+        customer = session.get(Customer, message.customer_id)
+        customer.phone_invalid_at = utcnow()
+        session.add(customer)
+
+
+def fall_back(*, session: Session, message: OutboundMessage) -> OutboundMessage | None:
+    """Queue the same message on the next channel of its order that can still reach the customer."""
+    if not message.fallback_channels or not message.customer_id:
+        return None
+    customer = session.get(Customer, message.customer_id)
+    biller = session.get(Biller, message.biller_id)
+    reachable = dict(reachable_channels(session=session, customer=customer, biller=biller))
+    remaining = list(message.fallback_channels)
+    while remaining:
+        channel = remaining.pop(0)
+        if channel in reachable:
+            return enqueue(
+                session=session,
+                biller_id=message.biller_id,
+                customer_id=message.customer_id,
+                bill_id=message.bill_id,
+                channel=Channel(channel),
+                recipient=reachable[channel],
+                idempotency_key=f"{message.idempotency_key}>{channel}",
+                template_key=message.template_key,
+                body=None if message.template_key else message.body,
+                variables=message.content_variables,
+                language=message.language,
+                fallback_channels=remaining,
+            )
+    return None
