@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import current_app
 
 from channels.base import ChannelProvider
@@ -28,9 +30,17 @@ def build_providers(settings: Settings) -> dict[str, ChannelProvider]:
     return {str(name): provider or ConsoleChannel(str(name)) for name, provider in providers.items()}
 
 
+_build_lock = threading.Lock()
+
+
 def providers() -> dict[str, ChannelProvider]:
-    """The current app's providers, built once."""
-    return current_app.extensions.setdefault("channel_providers", build_providers(current_app.extensions["settings"]))
+    """The current app's providers, built once (worker threads share them)."""
+    extensions = current_app.extensions
+    if "channel_providers" not in extensions:
+        with _build_lock:
+            if "channel_providers" not in extensions:
+                extensions["channel_providers"] = build_providers(extensions["settings"])
+    return extensions["channel_providers"]
 
 
 def console_only(settings: Settings) -> bool:

@@ -41,18 +41,15 @@ class TwilioChannel:
     def __init__(self, name: str, settings: Settings) -> None:
         self.name = name
         self._settings = settings
-        self._client: Client | None = None
+        # Built now, not on the first send: the SDK's lazy imports would delay that send and bunch it
+        # up with the next one at the provider, breaking an even send rate.
+        self._client = twilio_client(settings)
+        self._messages = self._client.messages
         prefix = "whatsapp:" if name == "whatsapp" else ""
         sender = settings.twilio_whatsapp_from if name == "whatsapp" else settings.twilio_sms_from
         self._from = f"{prefix}{sender.removeprefix('whatsapp:')}" if sender else None
         self._prefix = prefix
         self.sender = f"twilio:{self._from or settings.twilio_messaging_service_sid}"
-
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            self._client = twilio_client(self._settings)
-        return self._client
 
     def send(self, outgoing: Outgoing) -> Delivery:
         """Create the message; template content when a ContentSid is given, else the text."""
@@ -70,7 +67,7 @@ class TwilioChannel:
         else:
             fields["body"] = outgoing.text
         try:
-            created = self.client.messages.create(**fields)
+            created = self._messages.create(**fields)
         except TwilioRestException as exc:
             raise SendError(
                 exc.msg if isinstance(exc.msg, str) else "Twilio refused the message",

@@ -6,7 +6,7 @@ import logging
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from channels.base import Outgoing, SendError
 from channels.outbox import enqueue, reachable_channels
-from channels.rates import reserve_slot
+from channels.rates import wait_for_slot
 from channels.registry import providers
 from channels.rendering import numbered_variables, render_for_channel
 from channels.sms import segment_count
@@ -49,7 +49,12 @@ def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) 
         (OutboundMessage.status == MessageStatus.QUEUED) & (OutboundMessage.next_attempt_at <= now),
         (OutboundMessage.status == MessageStatus.SENDING) & (OutboundMessage.lease_expires_at < now),
     )
-    claim = {"status": MessageStatus.SENDING.value, "lease_expires_at": now + lease, "updated_at": now}
+    claim = {
+        "status": MessageStatus.SENDING.value,
+        "lease_expires_at": now + lease,
+        "updated_at": now,
+        "attempts": OutboundMessage.attempts + 1,
+    }
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
             session.execute(
@@ -109,20 +114,30 @@ class OutboxWorker:
         self.stopping = threading.Event()
 
     def run(self, *, once: bool = False, idle_seconds: float = 1.0) -> int:
-        """Send until stopped; with once, until nothing is due. Returns how many messages were handled."""
+        """Send until stopped; with once, until nothing is due. Returns how many messages were handled.
+
+        The pool is kept fed: more rows are claimed whenever fewer than two rounds are in flight, so
+        threads never wait for a whole batch to finish (that idles a rate-limited sender).
+        """
         handled = 0
+        in_flight: set[Future] = set()
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             while not self.stopping.is_set():
-                with self.app.app_context(), current_db().session_scope() as session:
-                    ids = claim_due(session=session, limit=self.concurrency * 4, now=self.clock(), lease=self.lease)
-                if ids:
-                    list(pool.map(self.process, ids))
-                    handled += len(ids)
-                elif once:
-                    break
-                else:
+                if len(in_flight) < self.concurrency * 2:
+                    for message_id in self._claim(self.concurrency * 4 - len(in_flight)):
+                        in_flight.add(pool.submit(self.process, message_id))
+                if not in_flight:
+                    if once:
+                        break
                     self.stopping.wait(idle_seconds)
+                    continue
+                done, in_flight = wait(in_flight, timeout=idle_seconds, return_when=FIRST_COMPLETED)
+                handled += len(done)
         return handled
+
+    def _claim(self, limit: int) -> list[int]:
+        with self.app.app_context(), current_db().session_scope() as session:
+            return claim_due(session=session, limit=limit, now=self.clock(), lease=self.lease)
 
     def process(self, message_id: int) -> None:
         """Send one claimed message and record what happened; never raises."""
@@ -141,16 +156,19 @@ class OutboxWorker:
 
     def _deliver(self, session: Session, message: OutboundMessage) -> None:
         now = self.clock()
-        message.attempts += 1
         try:
-            outgoing = self._prepare(session, message, now)
+            with session.no_autoflush:
+                outgoing = self._prepare(session, message, now)
             if outgoing is None:
                 return
+            # No transaction stays open while the provider answers: SQLite would hold its write lock.
+            session.commit()
             provider = providers()[message.channel]
             rate = current_settings().send_rate_per_channel.get(message.channel, 0)
             if rate > 0:
-                slot = reserve_slot(session=session, sender=provider.sender, per_second=rate, now=time.time())
-                self.sleep(max(slot - time.time(), 0))
+                wait_for_slot(
+                    session=session, sender=provider.sender, per_second=rate, sleep=self.sleep, clock=time.time
+                )
             delivery = provider.send(outgoing)
         except PermanentFailure as failure:
             self._fail(session, message, failure.code, str(failure))
@@ -158,6 +176,7 @@ class OutboxWorker:
         except SendError as error:
             self._send_error(session, message, error)
             return
+        message.body = outgoing.text
         message.status = MessageStatus.SENT.value
         message.provider_message_id = delivery.provider_id
         message.sent_at = message.updated_at = self.clock()
@@ -193,7 +212,6 @@ class OutboxWorker:
             message.segments = segment_count(rendered.text)
             if message.segments > current_settings().sms_max_segments:
                 raise PermanentFailure("sms_too_long", f"{message.segments} SMS segments is over the limit")
-        message.body = rendered.text
         return outgoing
 
     def _whatsapp(self, session, message, outgoing: Outgoing, template_sid: str | None, now) -> Outgoing:

@@ -1,0 +1,128 @@
+"""The worker as real processes: killed mid-batch it loses nothing; two at once send each message once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+
+from channels.outbox import enqueue
+from channels.worker import OutboxWorker
+from models import OutboundMessage
+from models.vocab import Channel
+from tests.builders import make_bill
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def queue_many(session, bill, count: int) -> None:
+    for n in range(count):
+        enqueue(
+            session=session,
+            biller_id=bill.biller_id,
+            customer_id=bill.customer_id,
+            bill_id=bill.id,
+            channel=Channel.SMS,
+            recipient="+919810000001",
+            idempotency_key=f"bulk:{n}",
+            body=f"Message {n}",
+        )
+    session.commit()
+
+
+def worker_env(app, twilio, **extra) -> dict:
+    settings = app.extensions["settings"]
+    return {
+        **os.environ,
+        "APP_ENV": "test",
+        "DATABASE_URL": settings.database_url,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "TWILIO_ACCOUNT_SID": twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TWILIO_SMS_FROM": "+14155550100",
+        "TWILIO_API_BASE_URL": twilio.url,
+        "SEND_RATES": "",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def start_worker(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finish(worker: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
+    """Wait for a worker and close its pipes; returns (exit code, the tail of stderr)."""
+    _, stderr = worker.communicate(timeout=timeout)
+    return worker.returncode, stderr.decode()[-2000:]
+
+
+def statuses(session) -> dict[str, int]:
+    session.expire_all()
+    rows = session.exec(select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()
+    return dict(rows)
+
+
+def test_two_worker_processes_send_each_message_exactly_once(app, session, api, twilio):
+    queue_many(session, make_bill(session, api.biller), 60)
+    twilio.delay = 0.02
+    env = worker_env(app, twilio, WORKER_CONCURRENCY="4")
+    workers = [start_worker(env, "--once") for _ in range(2)]
+    for worker in workers:
+        code, stderr = finish(worker)
+        assert code == 0, stderr
+
+    bodies = [message["Body"] for message in twilio.messages]
+    assert sorted(bodies) == sorted(f"Message {n}" for n in range(60))
+    assert statuses(session) == {"sent": 60}
+    assert twilio.violations == []
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(app, session, api, twilio):
+    queue_many(session, make_bill(session, api.biller), 30)
+    twilio.delay = 0.3
+    env = worker_env(app, twilio, WORKER_CONCURRENCY="2", OUTBOX_LEASE_SECONDS="1")
+    doomed = start_worker(env)
+    deadline = time.monotonic() + 20
+    while len(twilio.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    doomed.send_signal(signal.SIGKILL)
+    finish(doomed, timeout=10)
+    stranded = statuses(session).get("sending", 0)
+    assert stranded > 0  # it died holding claimed rows
+
+    time.sleep(1.2)  # let the dead worker's lease expire
+    twilio.delay = 0.0
+    code, stderr = finish(start_worker(env, "--once"))
+    assert code == 0, stderr
+
+    assert statuses(session) == {"sent": 30}
+    delivered = {message["Body"] for message in twilio.messages}
+    assert delivered == {f"Message {n}" for n in range(30)}
+
+
+@pytest.mark.parametrize("rate", [20])
+def test_rate_limit_holds_in_every_one_second_window(app, session, api, twilio, rate):
+    app.extensions["settings"] = app.extensions["settings"].model_copy(update={"send_rates": f"sms={rate}"})
+    queue_many(session, make_bill(session, api.biller), 45)
+    started = time.monotonic()
+    OutboxWorker(app).run(once=True)
+    elapsed = time.monotonic() - started
+
+    arrivals = sorted(twilio.arrival_times)
+    assert len(arrivals) == 45
+    busiest = max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals)
+    assert busiest <= rate
+    assert elapsed >= (45 - rate) / rate  # it really waited rather than dropping anything
