@@ -52,11 +52,14 @@ class TemplateError(ValueError):
 def template_variables(text: str) -> set[str]:
     """The variables a template uses; raises TemplateError if it is malformed or uses unknown ones."""
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = [
+            (name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None
+        ]
     except ValueError as exc:
         raise TemplateError(f"is not a valid template: {exc}") from exc
-    if any(not name or not name.isidentifier() for name in names):
+    if any(not name or not name.isidentifier() or spec or conversion for name, spec, conversion in fields):
         raise TemplateError("uses a placeholder that is not a plain {name}")
+    names = {name for name, _, _ in fields}
     unknown = names - VARIABLES
     if unknown:
         raise TemplateError(f"uses unknown variable(s): {', '.join(sorted(unknown))}")
