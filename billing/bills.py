@@ -13,6 +13,7 @@ from config import Settings
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness, BillStatus
+from scheduler.dunning import initial_reminder
 
 
 def check_bill_rules(data: BillIn, *, exactness: AmountExactness) -> None:
@@ -83,6 +84,7 @@ def create_bill(*, session: Session, biller: Biller, data: BillIn, settings: Set
         raise Conflict("A bill with this reference already exists", field="reference", code="duplicate")
     customer, _ = upsert_customer(session=session, biller_id=biller.id, data=data.customer)
     bill = Bill(**bill_values(data, biller=biller, customer_id=customer.id, cadence_id=cadence_id))
+    initial_reminder(session=session, bill=bill)
     session.add(bill)
     session.flush()
     session.add(

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, update
@@ -19,6 +20,8 @@ from config import Settings
 from models import Bill, Biller, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness
+from scheduler.dunning import PlanCache
+from scheduler.plan import step_at
 
 REQUIRED_COLUMNS = ("reference", "customer_reference", "customer_name", "amount", "due_date")
 OPTIONAL_COLUMNS = (
@@ -202,8 +205,10 @@ def _insert_bills(
     if not bill_rows:
         return
     now = utcnow()
+    plans = PlanCache(session)
     for row in bill_rows:
         row["created_at"] = row["updated_at"] = now
+        row["next_step"], row["next_reminder_at"] = 0, step_at(plans.plan(SimpleNamespace(**row)), 0)
     inserted = session.execute(
         insert(Bill).returning(Bill.id, Bill.due_date, sort_by_parameter_order=True), bill_rows
     ).all()

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from channels.base import Outgoing, SendError
-from channels.outbox import enqueue, reachable_channels
+from channels.outbox import enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
 from channels.registry import providers
 from channels.rendering import numbered_variables, render_for_channel
@@ -26,6 +26,7 @@ from config import current_settings
 from models import Bill, Biller, Customer, OutboundMessage
 from models.db import current_db, utcnow
 from models.vocab import PAYABLE_STATUSES, Channel, MessageStatus
+from scheduler.calendar import ContactCalendar
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,14 @@ class OutboxWorker:
         if reason:
             self._withdraw(session, message, reason)
             return None
+        if bill and (message.template_key or "").startswith(BILL_TEMPLATES):
+            calendar = ContactCalendar(session.get(Biller, message.biller_id))
+            if not calendar.is_allowed(now):  # a retry must not reach a customer at night either
+                self._retry_at(session, message, calendar.next_allowed(now), "contact_hours", "Outside contact hours")
+                message.attempts -= 1
+                return None
+            if message.content_variables is None:  # reminders are worded when sent, with the amount due then
+                message.content_variables = reminder_variables(session=session, bill=bill, now=now)
         if message.customer_id and is_opted_out(
             session=session, customer_id=message.customer_id, channel=message.channel
         ):

@@ -8,7 +8,7 @@ def register(app: Flask) -> None:
     from commands.billers import biller_cli, user_cli
     from commands.bills import bills_cli
     from commands.demo import demo_command
-    from commands.processes import scheduler_command, worker_command
+    from commands.processes import dunning_cli, scheduler_command, worker_command
 
-    for command in (biller_cli, user_cli, bills_cli, demo_command, scheduler_command, worker_command):
+    for command in (biller_cli, user_cli, bills_cli, demo_command, scheduler_command, worker_command, dunning_cli):
         app.cli.add_command(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-import time
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -33,7 +33,34 @@ def worker_command(once: bool) -> None:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the periodic passes (the dunning planner arrives with the dunning issue)."""
-    log.info("scheduler: no periodic passes are implemented yet; idle")
-    while True:
-        time.sleep(60)
+    """Run the periodic passes; with several replicas on PostgreSQL, one leads and the rest stand by."""
+    from scheduler.process import run_scheduler
+
+    run_scheduler(current_app._get_current_object())
+
+
+@click.group("dunning")
+def dunning_cli() -> None:
+    """Reminder planning."""
+
+
+@dunning_cli.command("run-once")
+@click.option("--now", "at", default=None, help="Plan as if at this ISO-8601 instant (default: now).")
+@with_appcontext
+def dunning_run_once(at: str | None) -> None:
+    """Run one planning pass and print what it queued."""
+    from models.db import current_db, utcnow
+    from scheduler.dunning import run_dunning_pass
+
+    try:
+        now = datetime.fromisoformat(at) if at else utcnow()
+    except ValueError:
+        raise click.UsageError("--now: not an ISO-8601 instant, e.g. 2026-12-01T10:00:00+05:30") from None
+    if now.tzinfo is None:
+        raise click.UsageError("--now: give a time zone offset, e.g. +05:30 or Z")
+    queued = run_dunning_pass(session_factory=current_db().new_session, now=now)
+    for reminder in queued:
+        click.echo(
+            f"bill {reminder.bill_id} step {reminder.step} via {reminder.channel} (due {reminder.at.isoformat()})"
+        )
+    click.echo(f"{len(queued)} reminder(s) queued")

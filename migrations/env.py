@@ -8,6 +8,12 @@ from models.db import current_db
 
 config = context.config
 target_metadata = models.metadata
+NOT_OURS = {"apscheduler_jobs"}  # APScheduler creates and owns its job table
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave tables other libraries own out of autogenerate."""
+    return not (type_ == "table" and name in NOT_OURS)
 
 
 def run_migrations_offline() -> None:
@@ -27,7 +33,9 @@ def run_migrations_online() -> None:
     """Apply migrations over a live connection (batch mode so SQLite can alter tables)."""
     options = current_app.extensions["migrate"].configure_args
     with current_db().engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **options)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_object=include_object, **options
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -40,6 +40,7 @@ class Bill(SQLModel, table=True):
     status: str = Field(default=BillStatus.OPEN.value, max_length=20, index=True)
     cadence_id: int | None = Field(default=None, foreign_key="cadences.id", ondelete="SET NULL")
     next_reminder_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_step: int = 0  # index into the cadence's plan of the reminder at next_reminder_at
     reminders_sent: int = 0
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,165 @@
+"""Cadences, need-based notifications and reminder plans."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Annotated
+
+from flask import g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from accounts.audit import record_audit
+from api import bp
+from api.auth import current_biller
+from api.errors import ApiError, parse_json_body
+from api.openapi import documented
+from billing.bills import find_bill, get_bill
+from billing.errors import Conflict, DomainError, InvalidInput
+from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
+from models import Bill, Cadence, Customer
+from models.db import get_session, utcnow
+from models.vocab import PAYABLE_STATUSES, Channel
+from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, next_contact_moment, save_cadence
+
+
+class NotifyIn(BaseModel):
+    """A message to send now (or at the next allowed moment): optional channel order and template."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channels: Annotated[list[Channel], Field(min_length=1, max_length=4)] | None = None
+    template: str = "notify"
+
+
+class NotifyOut(BaseModel):
+    """Where and when the notification will go."""
+
+    bill_id: int
+    message_id: int
+    channel: str
+    scheduled_for: str
+
+
+@bp.get("/cadences")
+@documented("GET", "/cadences", summary="List the biller's cadences")
+def list_cadences():
+    """Every cadence with its steps."""
+    session = get_session()
+    cadences = session.exec(
+        select(Cadence).where(Cadence.biller_id == current_biller().id).order_by(Cadence.name)
+    ).all()
+    return jsonify({"cadences": [cadence_public(session=session, cadence=c) for c in cadences]})
+
+
+@bp.post("/cadences")
+@documented("POST", "/cadences", summary="Create or replace a cadence", request=CadenceIn)
+def put_cadence():
+    """Save a cadence by name; bills using it follow the new steps from their next reminder on."""
+    data = parse_json_body(CadenceIn)
+    session = get_session()
+    biller = current_biller()
+    cadence = save_cadence(session=session, biller_id=biller.id, data=data)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=f"api_key:{g.api_key_id}",
+        action="cadence.save",
+        subject_type="cadence",
+        subject_id=cadence.id,
+        detail={"steps": len(data.steps)},
+    )
+    session.commit()
+    return jsonify(cadence_public(session=session, cadence=cadence))
+
+
+@bp.get("/bills/<int:bill_id>/plan")
+@documented("GET", "/bills/{id}/plan", summary="A bill's reminders: sent, skipped and to come", response=BillPlan)
+def read_plan(bill_id: int):
+    """The reminder plan of a bill."""
+    session = get_session()
+    bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
+    return jsonify(bill_plan(session=session, bill=bill).model_dump(mode="json"))
+
+
+@bp.post("/bills/<int:bill_id>/notify")
+@documented(
+    "POST",
+    "/bills/{id}/notify",
+    summary="Send a need-based notification",
+    request=NotifyIn,
+    response=NotifyOut,
+    status=202,
+)
+def notify_one(bill_id: int):
+    """Queue one message now (or at the next allowed contact moment), honouring opt-outs."""
+    data = parse_json_body(NotifyIn) if request.content_length else NotifyIn()
+    session = get_session()
+    bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
+    out = notify_bill(session, bill, data, key=request.headers.get("Idempotency-Key"))
+    session.commit()
+    return jsonify(out.model_dump()), 202
+
+
+@bp.post("/bills/notify")
+@documented(
+    "POST",
+    "/bills/notify",
+    summary="Notify the bills listed in a CSV with a 'reference' column",
+    request_content_type="text/csv",
+)
+def notify_many():
+    """Notify every bill of the CSV; each reference gets a result line."""
+    if request.mimetype not in ("text/csv", "text/plain"):
+        raise ApiError(415, "unsupported_media_type", "Send text/csv with a 'reference' column", field="file")
+    rows = list(csv.DictReader(io.StringIO(request.get_data(as_text=True).lstrip("\ufeff"))))
+    if not rows or "reference" not in rows[0]:
+        raise InvalidInput("needs a 'reference' column", field="file")
+    session = get_session()
+    biller = current_biller()
+    results = []
+    for line, row in enumerate(rows, start=2):
+        bill = find_bill(session=session, biller_id=biller.id, reference=(row["reference"] or "").strip())
+        try:
+            if bill is None:
+                raise InvalidInput("no bill with this reference", field="reference")
+            out = notify_bill(session, bill, NotifyIn(), key=None)
+            results.append({"line": line, "reference": row["reference"], "status": "queued", "channel": out.channel})
+        except DomainError as exc:
+            results.append({"line": line, "reference": row["reference"], "status": "refused", "reason": exc.message})
+    session.commit()
+    return jsonify({"queued": sum(r["status"] == "queued" for r in results), "results": results})
+
+
+def notify_bill(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:
+    """Queue a need-based notification for one bill."""
+    if bill.status not in PAYABLE_STATUSES:
+        raise Conflict("This bill is not open", field="status", code="bill_closed")
+    if data.template not in ("notify", "reminder_before_due", "reminder_due_today", "reminder_overdue"):
+        raise InvalidInput("is not a bill message template", field="template")
+    customer = session.get(Customer, bill.customer_id)
+    biller = current_biller()
+    reachable = reachable_channels(session=session, customer=customer, biller=biller)
+    if data.channels:
+        wanted = [channel.value for channel in data.channels]
+        reachable = sorted((pair for pair in reachable if pair[0] in wanted), key=lambda pair: wanted.index(pair[0]))
+    if not reachable:
+        raise InvalidInput(
+            "the customer cannot be reached on these channels (no address, or opted out)", field="channels"
+        )
+    now = utcnow()
+    when = next_contact_moment(session=session, biller_id=bill.biller_id, now=now)
+    message = enqueue_on_first_channel(
+        session=session,
+        bill=bill,
+        customer=customer,
+        biller=biller,
+        template_key=data.template,
+        variables=reminder_variables(session=session, bill=bill, now=now),
+        channels=reachable,
+        not_before=when,
+        idempotency_key=f"notify:bill:{bill.id}:{key or secrets.token_hex(8)}",
+    )
+    return NotifyOut(bill_id=bill.id, message_id=message.id, channel=message.channel, scheduled_for=when.isoformat())

@@ -1,0 +1,260 @@
+"""The dunning pass: pick due bills through the next_reminder_at index, in batches, and queue one reminder each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from models import (
+    Bill,
+    Biller,
+    Cadence,
+    CadenceStep,
+    Conversation,
+    Customer,
+    CustomerChannel,
+    OutboundMessage,
+    PaymentLink,
+)
+from models.db import utcnow
+from models.vocab import PAYABLE_STATUSES, MessageStatus
+from scheduler.calendar import ContactCalendar
+from scheduler.plan import PlannedStep, latest_due, plan_steps, step_at
+
+BATCH_SIZE = 1000
+HANDOVER_RECHECK = timedelta(hours=6)
+CLAIM_LEASE = timedelta(minutes=10)  # SQLite: a crashed planner's bills come due again after this
+
+
+@dataclass(frozen=True)
+class QueuedReminder:
+    """One reminder a pass queued."""
+
+    bill_id: int
+    step: int
+    channel: str
+    at: datetime
+
+
+@dataclass
+class PlanCache:
+    """Billers, their calendars and cadence plans, loaded once per pass (not once per bill)."""
+
+    session: Session
+    billers: dict[int, Biller] = field(default_factory=dict)
+    calendars: dict[int, ContactCalendar] = field(default_factory=dict)
+    cadences: dict[int, tuple[Cadence, list[CadenceStep]]] = field(default_factory=dict)
+    plans: dict[tuple[int, object], list[PlannedStep]] = field(default_factory=dict)
+
+    def biller(self, biller_id: int) -> Biller:
+        if biller_id not in self.billers:
+            self.billers[biller_id] = self.session.get(Biller, biller_id)
+            self.calendars[biller_id] = ContactCalendar(self.billers[biller_id])
+        return self.billers[biller_id]
+
+    def calendar(self, biller_id: int) -> ContactCalendar:
+        self.biller(biller_id)
+        return self.calendars[biller_id]
+
+    def plan(self, bill_row) -> list[PlannedStep]:
+        """The plan of a bill; bills sharing a cadence and due date share one."""
+        if bill_row.cadence_id is None:
+            return []
+        key = (bill_row.cadence_id, bill_row.due_date)
+        if key not in self.plans:
+            self.plans[key] = self._plan(bill_row)
+        return self.plans[key]
+
+    def _plan(self, bill_row) -> list[PlannedStep]:
+        if bill_row.cadence_id not in self.cadences:
+            cadence = self.session.get(Cadence, bill_row.cadence_id)
+            steps = list(self.session.exec(select(CadenceStep).where(CadenceStep.cadence_id == cadence.id)).scalars())
+            self.cadences[bill_row.cadence_id] = (cadence, steps)
+        cadence, steps = self.cadences[bill_row.cadence_id]
+        return plan_steps(
+            cadence=cadence, steps=steps, due_date=bill_row.due_date, calendar=self.calendar(bill_row.biller_id)
+        )
+
+
+def initial_reminder(*, session: Session, bill: Bill) -> None:
+    """Point a new bill at the first step of its plan (nothing is sent until a pass finds it due)."""
+    plan = PlanCache(session).plan(bill)
+    bill.next_step = 0
+    bill.next_reminder_at = step_at(plan, 0)
+
+
+def run_dunning_pass(
+    *, session_factory: Callable[[], Session], now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> list[QueuedReminder]:
+    """Queue every reminder due at `now`; batches keep memory flat whatever the number of bills."""
+    now = now or utcnow()
+    queued: list[QueuedReminder] = []
+    while True:
+        session = session_factory()
+        try:
+            batch = _claim_batch(session, now, batch_size)
+            if batch:
+                queued += _plan_batch(session, batch, now)
+            session.commit()
+        finally:
+            session.close()
+        if len(batch) < batch_size:
+            return queued
+
+
+def _claim_batch(session: Session, now: datetime, batch_size: int) -> list:
+    """Due bills for this planner alone: SKIP LOCKED on PostgreSQL; on SQLite an UPDATE … RETURNING that
+    leases them (moves next_reminder_at past now) while holding SQLite's single write lock."""
+    columns = (
+        Bill.id,
+        Bill.biller_id,
+        Bill.customer_id,
+        Bill.cadence_id,
+        Bill.due_date,
+        Bill.next_step,
+        Bill.reminders_sent,
+        Bill.paused_until,
+    )
+    due = (Bill.next_reminder_at <= now) & Bill.status.in_([status.value for status in PAYABLE_STATUSES])
+    if session.get_bind().dialect.name == "postgresql":
+        statement = select(*columns).where(due).order_by(Bill.next_reminder_at).limit(batch_size)
+        return list(session.execute(statement.with_for_update(skip_locked=True, of=Bill)).all())
+    batch = select(Bill.id).where(due).order_by(Bill.next_reminder_at).limit(batch_size)
+    statement = update(Bill).where(Bill.id.in_(batch)).values(next_reminder_at=now + CLAIM_LEASE).returning(*columns)
+    return list(session.execute(statement).all())
+
+
+def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedReminder]:
+    cache = PlanCache(session)
+    customers = _customers(session, {row.customer_id for row in batch})
+    opted_out = _opted_out(session, set(customers))
+    handed_over = _handed_over(session, set(customers))
+    unopened = _unopened_bills(session, [row.id for row in batch])
+    messages, updates, queued = [], [], []
+    for row in batch:
+        biller = cache.biller(row.biller_id)
+        plan = cache.plan(row)
+        change = {"b_id": row.id, "b_step": row.next_step, "b_sent": row.reminders_sent}
+        if row.paused_until and row.paused_until > now:
+            change["b_next"] = row.paused_until
+        elif row.customer_id in handed_over:
+            change["b_next"] = now + HANDOVER_RECHECK
+        elif row.reminders_sent >= biller.max_reminders_per_bill:
+            change["b_next"] = None
+        else:
+            step = latest_due(plan, from_index=row.next_step, now=now)
+            if step is not None and not (step.condition == "link_not_opened" and row.id not in unopened):
+                message = _reminder_row(
+                    row, step, customers[row.customer_id], biller, opted_out.get(row.customer_id, set()), now
+                )
+                if message:
+                    messages.append(message)
+                    change["b_sent"] = row.reminders_sent + 1
+                    queued.append(QueuedReminder(row.id, step.index, message["channel"], step.at))
+            next_index = step.index + 1 if step else row.next_step
+            change["b_step"], change["b_next"] = next_index, step_at(plan, next_index)
+            if change["b_next"] is not None and change["b_next"] <= now:
+                change["b_next"] = now + timedelta(minutes=1)  # never leave a bill due: the pass must end
+        updates.append(change)
+    if messages:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(OutboundMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), messages
+        )
+    session.connection().execute(
+        update(Bill)
+        .where(Bill.id == bindparam("b_id"))
+        .values(
+            next_step=bindparam("b_step"),
+            next_reminder_at=bindparam("b_next"),
+            reminders_sent=bindparam("b_sent"),
+            updated_at=now,
+        ),
+        updates,
+    )
+    return queued
+
+
+def _reminder_row(
+    row, step: PlannedStep, customer: dict, biller: Biller, opted_out: set[str], now: datetime
+) -> dict | None:
+    addresses = {
+        "whatsapp": customer["phone"] if not customer["phone_invalid_at"] else None,
+        "sms": customer["phone"] if not customer["phone_invalid_at"] else None,
+        "email": customer["email"],
+        "telegram": str(customer["telegram_chat_id"]) if customer["telegram_chat_id"] else None,
+    }
+    order = list(step.channels or biller.channel_order)
+    if customer["preferred_channel"] in order:
+        order.remove(customer["preferred_channel"])
+        order.insert(0, customer["preferred_channel"])
+    reachable = [channel for channel in order if addresses.get(channel) and channel not in opted_out]
+    if not reachable:
+        return None
+    channel = reachable[0]
+    return {
+        "biller_id": row.biller_id,
+        "customer_id": row.customer_id,
+        "bill_id": row.id,
+        "channel": channel,
+        "recipient": addresses[channel],
+        "template_key": step.template_key,
+        "language": customer["language"],
+        "idempotency_key": f"reminder:bill:{row.id}:step:{step.index}:{channel}",
+        "fallback_channels": reachable[1:],
+        "status": MessageStatus.QUEUED.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "content_variables": None,
+    }
+
+
+def _customers(session: Session, ids: set[int]) -> dict[int, dict]:
+    columns = (
+        Customer.id,
+        Customer.phone,
+        Customer.email,
+        Customer.telegram_chat_id,
+        Customer.language,
+        Customer.preferred_channel,
+        Customer.phone_invalid_at,
+    )
+    rows = session.execute(select(*columns).where(Customer.id.in_(ids))).mappings().all()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def _opted_out(session: Session, customer_ids: set[int]) -> dict[int, set[str]]:
+    rows = session.execute(
+        select(CustomerChannel.customer_id, CustomerChannel.channel).where(
+            CustomerChannel.customer_id.in_(customer_ids), CustomerChannel.opted_out_at.is_not(None)
+        )
+    ).all()
+    found: dict[int, set[str]] = {}
+    for customer_id, channel in rows:
+        found.setdefault(customer_id, set()).add(channel)
+    return found
+
+
+def _handed_over(session: Session, customer_ids: set[int]) -> set[int]:
+    return set(
+        session.execute(
+            select(Conversation.customer_id).where(
+                Conversation.customer_id.in_(customer_ids), Conversation.handed_over_at.is_not(None)
+            )
+        ).scalars()
+    )
+
+
+def _unopened_bills(session: Session, bill_ids: list[int]) -> set[int]:
+    return set(
+        session.execute(
+            select(PaymentLink.bill_id).where(PaymentLink.bill_id.in_(bill_ids), PaymentLink.open_count == 0)
+        ).scalars()
+    )
