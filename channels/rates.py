@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from models import SenderRate
 
-SAFETY = 1.01  # slots 1% wider than the rate, so latency jitter at the provider never fills a second
+SAFETY = 1.02  # slots 2% wider than the rate, so latency jitter at the provider never fills a second
 
 
 def reserve_slot(*, session: Session, sender: str, per_second: float, now: float) -> float:
@@ -32,7 +32,7 @@ def reserve_slot(*, session: Session, sender: str, per_second: float, now: float
     return reserved - interval
 
 
-LATE_TOLERANCE = 0.2  # of an interval: a send later than this gives its slot up and takes a new one
+LATE_TOLERANCE = 0.1  # of an interval: a send later than this gives its slot up and takes a new one
 
 
 def wait_for_slot(*, session: Session, sender: str, per_second: float, sleep, clock) -> None:
