@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ARRAY, Integer, any_, bindparam, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from models import (
@@ -26,7 +27,7 @@ from models.vocab import PAYABLE_STATUSES, MessageStatus
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import PlannedStep, latest_due, plan_steps, step_at
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 HANDOVER_RECHECK = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=10)  # SQLite: a crashed planner's bills come due again after this
 
@@ -162,10 +163,67 @@ def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedRemi
                 change["b_next"] = now + timedelta(minutes=1)  # never leave a bill due: the pass must end
         updates.append(change)
     if messages:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        inserted = _insert_reminders(session, messages, now)
+        queued = [reminder for reminder in queued if reminder.bill_id in inserted]  # another planner's are not ours
+    _move_bills_on(session, updates, now)
+    return queued
+
+
+UNNEST_INSERT = text("""
+    INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, language,
+        idempotency_key, fallback_channels, status, attempts, next_attempt_at, created_at, updated_at)
+    SELECT biller_id, customer_id, bill_id, channel, recipient, template_key, language, idempotency_key,
+        fallback::json, 'queued', 0, :now, :now, :now
+    FROM unnest(CAST(:biller_ids AS int[]), CAST(:customer_ids AS int[]), CAST(:bill_ids AS int[]),
+                CAST(:channels AS text[]), CAST(:recipients AS text[]), CAST(:templates AS text[]),
+                CAST(:languages AS text[]), CAST(:keys AS text[]), CAST(:fallbacks AS text[]))
+        AS r(biller_id, customer_id, bill_id, channel, recipient, template_key, language, idempotency_key, fallback)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING bill_id
+""")
+UNNEST_UPDATE = text("""
+    UPDATE bills SET next_step = m.step, next_reminder_at = m.next, reminders_sent = m.sent, updated_at = :now
+    FROM unnest(CAST(:ids AS int[]), CAST(:steps AS int[]), CAST(:nexts AS timestamptz[]), CAST(:sents AS int[]))
+        AS m(id, step, next, sent)
+    WHERE bills.id = m.id
+""")
+UNNEST_COLUMNS = {
+    "biller_ids": "biller_id",
+    "customer_ids": "customer_id",
+    "bill_ids": "bill_id",
+    "channels": "channel",
+    "recipients": "recipient",
+    "templates": "template_key",
+    "languages": "language",
+    "keys": "idempotency_key",
+}
+
+
+def _insert_reminders(session: Session, messages: list[dict], now: datetime) -> set[int]:
+    """Insert reminders, skipping any another planner already queued; returns the bills that got one."""
+    if session.get_bind().dialect.name != "postgresql":
+        statement = sqlite.insert(OutboundMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        return set(session.execute(statement.returning(OutboundMessage.bill_id), messages).scalars())
+    # PostgreSQL: the rows travel as nine array parameters, not a statement with 70,000 placeholders.
+    params = {name: [message[key] for message in messages] for name, key in UNNEST_COLUMNS.items()}
+    params["fallbacks"] = [json.dumps(message["fallback_channels"]) for message in messages]
+    return set(session.execute(UNNEST_INSERT, {**params, "now": now}).scalars())
+
+
+def _move_bills_on(session: Session, updates: list[dict], now: datetime) -> None:
+    """Write every bill's next step: one UPDATE … FROM unnest(arrays) on PostgreSQL, executemany on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(
-            dialect.insert(OutboundMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), messages
+            UNNEST_UPDATE,
+            {
+                "ids": [u["b_id"] for u in updates],
+                "steps": [u["b_step"] for u in updates],
+                "nexts": [u["b_next"] for u in updates],
+                "sents": [u["b_sent"] for u in updates],
+                "now": now,
+            },
         )
+        return
     session.connection().execute(
         update(Bill)
         .where(Bill.id == bindparam("b_id"))
@@ -177,7 +235,6 @@ def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedRemi
         ),
         updates,
     )
-    return queued
 
 
 def _reminder_row(
@@ -216,6 +273,13 @@ def _reminder_row(
     }
 
 
+def _among(session: Session, column, ids) -> object:
+    """column IN ids; on PostgreSQL as = ANY(array), one parameter instead of thousands to parse."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(f"{column.key}_ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _customers(session: Session, ids: set[int]) -> dict[int, dict]:
     columns = (
         Customer.id,
@@ -226,14 +290,14 @@ def _customers(session: Session, ids: set[int]) -> dict[int, dict]:
         Customer.preferred_channel,
         Customer.phone_invalid_at,
     )
-    rows = session.execute(select(*columns).where(Customer.id.in_(ids))).mappings().all()
+    rows = session.execute(select(*columns).where(_among(session, Customer.id, ids))).mappings().all()
     return {row["id"]: dict(row) for row in rows}
 
 
 def _opted_out(session: Session, customer_ids: set[int]) -> dict[int, set[str]]:
     rows = session.execute(
         select(CustomerChannel.customer_id, CustomerChannel.channel).where(
-            CustomerChannel.customer_id.in_(customer_ids), CustomerChannel.opted_out_at.is_not(None)
+            _among(session, CustomerChannel.customer_id, customer_ids), CustomerChannel.opted_out_at.is_not(None)
         )
     ).all()
     found: dict[int, set[str]] = {}
@@ -246,7 +310,7 @@ def _handed_over(session: Session, customer_ids: set[int]) -> set[int]:
     return set(
         session.execute(
             select(Conversation.customer_id).where(
-                Conversation.customer_id.in_(customer_ids), Conversation.handed_over_at.is_not(None)
+                _among(session, Conversation.customer_id, customer_ids), Conversation.handed_over_at.is_not(None)
             )
         ).scalars()
     )
@@ -255,6 +319,8 @@ def _handed_over(session: Session, customer_ids: set[int]) -> set[int]:
 def _unopened_bills(session: Session, bill_ids: list[int]) -> set[int]:
     return set(
         session.execute(
-            select(PaymentLink.bill_id).where(PaymentLink.bill_id.in_(bill_ids), PaymentLink.open_count == 0)
+            select(PaymentLink.bill_id).where(
+                _among(session, PaymentLink.bill_id, bill_ids), PaymentLink.open_count == 0
+            )
         ).scalars()
     )

@@ -1,0 +1,109 @@
+"""One dunning pass over 1,000,000 open bills of which 50,000 are due, on PostgreSQL.
+
+Run: .venv/bin/python -m bench.dunning [--database-url URL] [--bills 1000000] [--due 50000]
+The ceiling is a plain INSERT … SELECT of the same due rows into the outbox; prints the ratio
+(ceiling ÷ pass, goal ≥ 0.33) and how much the process's peak RSS grew during the pass (goal < 200 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+import models
+from app import create_app
+from models.db import current_db, make_engine
+from scheduler.dunning import run_dunning_pass
+from tests.builders import make_biller
+
+NOW = datetime(2026, 12, 10, 6, 0, tzinfo=UTC)  # 11:30 in Kolkata: the due-date reminders are due
+
+
+def seed(app, bills: int, due: int) -> None:
+    """Bills generated inside PostgreSQL (20 per customer); `due` of them have next_reminder_at in the past."""
+    with app.app_context():
+        session = current_db().new_session()
+        biller = make_biller(session)
+        cadence_id = session.execute(text("SELECT id FROM cadences WHERE biller_id = :b"), {"b": biller.id}).scalar()
+        customers = bills // 20
+        session.execute(
+            text("""
+            INSERT INTO customers (biller_id, reference, name, phone, email, language, created_at, updated_at)
+            SELECT :b, 'C' || n, 'Customer ' || n, '+9198' || lpad(n::text, 8, '0'), NULL, 'en', now(), now()
+            FROM generate_series(1, :n) AS n"""),
+            {"b": biller.id, "n": customers},
+        )
+        session.execute(
+            text("""
+            INSERT INTO bills (biller_id, customer_id, reference, due_date, amount_paise, amount_due_paise,
+                               amount_exactness, status, cadence_id, next_reminder_at, next_step, reminders_sent,
+                               created_at, updated_at)
+            SELECT :b, c.min_id + (n % :customers), 'B' || n, DATE '2026-12-10', 100000, 100000, 'EXACT', 'open', :cad,
+                   CASE WHEN n <= :due THEN TIMESTAMPTZ '2026-12-10 04:30:00+00'
+                        ELSE TIMESTAMPTZ '2026-12-24 04:30:00+00' END, 1, 0, now(), now()
+            FROM generate_series(1, :n) AS n, (SELECT min(id) AS min_id FROM customers) AS c"""),
+            {"b": biller.id, "customers": customers, "cad": cadence_id, "due": due, "n": bills},
+        )
+        session.commit()
+        session.execute(text("ANALYZE"))
+        session.close()
+
+
+def ceiling(app) -> float:
+    """A bare INSERT … SELECT of the due rows into the outbox, rolled back."""
+    with app.app_context():
+        session = current_db().new_session()
+        started = time.perf_counter()
+        session.execute(
+            text("""
+            INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key,
+                language, idempotency_key, fallback_channels, status, attempts, next_attempt_at, created_at,
+                updated_at)
+            SELECT b.biller_id, b.customer_id, b.id, 'whatsapp', c.phone, 'reminder_due_today', c.language,
+                   'ceiling:' || b.id, '["sms"]', 'queued', 0, now(), now(), now()
+            FROM bills b JOIN customers c ON c.id = b.customer_id
+            WHERE b.next_reminder_at <= :now AND b.status IN ('open', 'partially_paid')"""),
+            {"now": NOW},
+        )
+        elapsed = time.perf_counter() - started
+        session.rollback()
+        session.close()
+        return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/scratch")
+    parser.add_argument("--bills", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=50_000)
+    args = parser.parse_args()
+    app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
+    engine = make_engine(app.extensions["settings"].database_url)
+    models.metadata.drop_all(engine)
+    models.metadata.create_all(engine)
+    engine.dispose()
+    started = time.perf_counter()
+    seed(app, args.bills, args.due)
+    print(f"seeded {args.bills:,} bills ({args.due:,} due) in {time.perf_counter() - started:.1f}s")
+    insert_select = ceiling(app)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with app.app_context():
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+    elapsed = time.perf_counter() - started
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) * 1024
+    assert len(queued) == args.due, f"queued {len(queued)}, expected {args.due}"
+    print(f"INSERT … SELECT of the due rows: {insert_select:6.2f}s")
+    print(f"one dunning pass:                {elapsed:6.2f}s ({len(queued):,} reminders queued)")
+    print(
+        f"ratio ceiling / pass: {insert_select / elapsed:.2f} (goal >= 0.33); "
+        f"peak memory growth {peak / 2**20:.0f} MB (goal < 200)"
+    )
+
+
+if __name__ == "__main__":
+    main()
