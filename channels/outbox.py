@@ -21,7 +21,7 @@ from models.vocab import Channel
 def enqueue(
     *,
     session: Session,
-    biller_id: int,
+    biller_id: int | None,
     customer_id: int | None,
     bill_id: int | None,
     channel: Channel,

@@ -227,8 +227,10 @@ class OutboxWorker:
         """Free-form inside the customer's 24-hour window; outside it only an approved template may go."""
         if message.content_sid:
             sid = message.content_sid  # forced after Twilio answered 63016
-        elif message.customer_id and whatsapp_window_open(session=session, customer_id=message.customer_id, now=now):
-            return outgoing
+        elif message.customer_id is None or whatsapp_window_open(
+            session=session, customer_id=message.customer_id, now=now
+        ):
+            return outgoing  # inside the window (a reply to someone unknown answers the message they just sent)
         else:
             sid = template_sid
         if not sid:
@@ -238,7 +240,7 @@ class OutboxWorker:
         return replace(outgoing, content_sid=sid, content_variables=numbered_variables(message.content_variables or {}))
 
     def _subject(self, session: Session, message: OutboundMessage) -> str | None:
-        if message.channel != Channel.EMAIL:
+        if message.channel != Channel.EMAIL or message.biller_id is None:
             return None
         biller = session.get(Biller, message.biller_id)
         return f"{biller.name}: bill {(message.content_variables or {}).get('bill_number', '')}".strip()
@@ -250,7 +252,12 @@ class OutboxWorker:
 
     def _send_error(self, session: Session, message: OutboundMessage, error: SendError) -> None:
         settings = current_settings()
-        if error.code == "63016" and message.channel == Channel.WHATSAPP and not message.content_sid:
+        if (
+            error.code == "63016"
+            and message.channel == Channel.WHATSAPP
+            and not message.content_sid
+            and message.biller_id
+        ):
             biller = session.get(Biller, message.biller_id)
             if biller.whatsapp_outside_window == "template":
                 rendered = render_for_channel(session=session, message=message, channel=message.channel)

@@ -9,6 +9,16 @@ def register(app: Flask) -> None:
     from commands.bills import bills_cli
     from commands.demo import demo_command
     from commands.processes import dunning_cli, scheduler_command, worker_command
+    from commands.telegram import telegram_cli
 
-    for command in (biller_cli, user_cli, bills_cli, demo_command, scheduler_command, worker_command, dunning_cli):
+    for command in (
+        biller_cli,
+        user_cli,
+        bills_cli,
+        demo_command,
+        scheduler_command,
+        worker_command,
+        dunning_cli,
+        telegram_cli,
+    ):
         app.cli.add_command(command)

@@ -18,7 +18,8 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbound_messages_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    # No biller only for replies to unknown senders, who belong to no biller yet.
+    biller_id: int | None = Field(default=None, foreign_key="billers.id", index=True, ondelete="CASCADE")
     customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True, ondelete="CASCADE")
     bill_id: int | None = Field(default=None, foreign_key="bills.id", index=True, ondelete="CASCADE")
     channel: str = Field(max_length=16)
@@ -54,6 +55,8 @@ class Conversation(SQLModel, table=True):
     address: str = Field(max_length=320, index=True)
     state: str = Field(default="idle", max_length=40)
     handed_over_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    needs_attention: str | None = Field(default=None, max_length=20)  # handover, paid_claim, delivery_failure
+    attention_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     assigned_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Response, abort, request
 from twilio.request_validator import RequestValidator
 
+from billing.phones import normalise_phone
+from bot.engine import Inbound, handle_inbound
 from channels.status import apply_provider_status
 from config import current_settings
-from models.db import get_session
+from models.db import get_session, utcnow
 from webhooks import bp
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MAX_TEXT = 4096
 
 
 def require_twilio_signature() -> None:
@@ -38,3 +43,41 @@ def twilio_status():
     )
     session.commit()
     return "", 204
+
+
+@bp.post("/twilio")
+def twilio_inbound():
+    """An SMS or WhatsApp message from a customer; the bot answers through the outbox, not in TwiML."""
+    require_twilio_signature()
+    sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From")
+    if not sid or not sender:
+        abort(400, "MessageSid and From are required")
+    channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
+    if _is_our_number(sender):
+        return Response(EMPTY_TWIML, mimetype="text/xml")  # never answer ourselves: no loops
+    try:
+        address = normalise_phone(sender)
+    except ValueError:
+        address = sender.removeprefix("whatsapp:")[:32]  # not a customer number: the bot says how to connect
+    inbound = Inbound(
+        channel=channel,
+        address=address,
+        text=(request.form.get("Body") or "")[:MAX_TEXT],
+        provider_message_id=sid,
+        received_at=utcnow(),
+        payload=request.form.get("ButtonPayload") or None,
+    )
+    session = get_session()
+    handle_inbound(session=session, inbound=inbound, settings=current_settings())
+    session.commit()
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+def _is_our_number(sender: str) -> bool:
+    settings = current_settings()
+    ours = {
+        number.removeprefix("whatsapp:")
+        for number in (settings.twilio_sms_from, settings.twilio_whatsapp_from)
+        if number
+    }
+    return sender.removeprefix("whatsapp:") in ours

@@ -99,3 +99,11 @@ def test_opted_out_channel_is_skipped_at_send_time(app, session, bill, telegram,
     run_worker(app)
     assert telegram.sent() == []
     assert [(m.channel, m.status) for m in messages(session)] == [("telegram", "failed"), ("email", "sent")]
+
+
+def test_set_webhook_registers_our_url_with_the_secret(app, telegram):
+    result = app.test_cli_runner().invoke(args=["telegram", "set-webhook"])
+    assert result.exit_code == 0, result.output
+    [params] = telegram.sent("setWebhook")
+    assert params["url"] == "https://pay.example.test/webhooks/telegram"
+    assert params["secret_token"] == "tg-secret"
