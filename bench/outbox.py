@@ -1,6 +1,6 @@
 """Outbox throughput: one worker against a local Twilio fake that answers in 50 ms.
 
-Run: .venv/bin/python -m bench.outbox [--messages 600] [--limit 40] [--database-url URL]
+Run: .venv/bin/python -m bench.outbox [--messages 1000] [--limit 40] [--database-url URL]
 Prints messages/second without a limit and with one, achieved ÷ limit (goal ≥ 0.95), and the busiest
 one-second window at the provider (must never exceed the limit).
 """
@@ -13,12 +13,10 @@ import time
 
 import models
 from app import create_app
-from channels.outbox import enqueue
 from channels.registry import close_providers
 from channels.worker import OutboxWorker
 from models.db import current_db, make_engine
-from models.vocab import Channel
-from tests.builders import make_bill, make_biller
+from tests.builders import make_bill, make_biller, queue_messages
 from tests.fakes.twilio_server import FakeTwilio
 
 
@@ -44,18 +42,7 @@ def run(database_url: str, fake: FakeTwilio, *, messages: int, rate: str, concur
     with app.app_context():
         session = current_db().new_session()
         bill = make_bill(session, make_biller(session))
-        for n in range(messages):
-            enqueue(
-                session=session,
-                biller_id=bill.biller_id,
-                customer_id=bill.customer_id,
-                bill_id=bill.id,
-                channel=Channel.SMS,
-                recipient="+919810000001",
-                idempotency_key=f"bench:{n}",
-                body=f"Bill {n}",
-            )
-        session.commit()
+        queue_messages(session, bill, messages, key="bench")
         session.close()
     fake.arrival_times.clear()
     fake.messages.clear()
@@ -72,7 +59,7 @@ def run(database_url: str, fake: FakeTwilio, *, messages: int, rate: str, concur
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--limit", type=float, default=40.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=None)

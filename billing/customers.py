@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from billing.errors import NotFound
+from billing.links import TOKEN_ALPHABET
 from billing.schemas import CustomerIn, CustomerPublic
 from models import Customer, CustomerChannel
 from models.db import utcnow
@@ -113,3 +115,12 @@ def record_inbound(*, session: Session, customer_id: int, channel: str, at) -> N
     state.last_inbound_at = at
     session.add(state)
     session.flush()
+
+
+def telegram_link_token(*, session: Session, customer: Customer) -> str:
+    """The customer's Telegram deep-link payload (t.me/<bot>?start=<token>), made on first use."""
+    if customer.telegram_link_token is None:
+        customer.telegram_link_token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(20))
+        session.add(customer)
+        session.commit()
+    return customer.telegram_link_token

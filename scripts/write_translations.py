@@ -89,6 +89,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "hi": "आपके कनेक्शन से बहुत अधिक प्रयास हुए। कृपया एक मिनट बाद फिर कोशिश करें।",
         "bn": "আপনার সংযোগ থেকে অনেক বেশি চেষ্টা হয়েছে। অনুগ্রহ করে এক মিনিট পরে আবার চেষ্টা করুন।",
     },
+    "Get bill reminders on Telegram": {"hi": "Telegram पर बिल रिमाइंडर पाएँ", "bn": "Telegram-এ বিল রিমাইন্ডার পান"},
     "Stop these emails": {"hi": "ये ईमेल बंद करें", "bn": "এই ইমেল বন্ধ করুন"},
     "Done. You will not get these emails any more.": {
         "hi": "हो गया। अब आपको ये ईमेल नहीं मिलेंगे।",

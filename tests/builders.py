@@ -10,8 +10,10 @@ from sqlmodel import Session
 from billing.billers import create_biller, issue_api_key
 from billing.bills import create_bill
 from billing.schemas import BillIn
+from channels.outbox import enqueue
 from config import current_settings
-from models import Bill, Biller
+from models import Bill, Biller, OutboundMessage
+from models.vocab import Channel
 
 _sequence = itertools.count(1)
 
@@ -59,3 +61,31 @@ def make_bill(session: Session, biller: Biller, **overrides) -> Bill:
     )
     session.commit()
     return bill
+
+
+def queue_messages(
+    session: Session,
+    bill: Bill,
+    count: int,
+    *,
+    channel: str = "sms",
+    key: str = "bulk",
+    template_key: str | None = None,
+) -> list[OutboundMessage]:
+    """`count` committed outbox rows to the bill's customer, each with its own key and body."""
+    messages = [
+        enqueue(
+            session=session,
+            biller_id=bill.biller_id,
+            customer_id=bill.customer_id,
+            bill_id=bill.id,
+            channel=Channel(channel),
+            recipient="+919810000001",
+            idempotency_key=f"{key}:{n}",
+            body=f"Message {n}",
+            template_key=template_key,
+        )
+        for n in range(count)
+    ]
+    session.commit()
+    return messages

@@ -80,3 +80,14 @@ def test_secrets_do_not_show_in_repr():
 )
 def test_database_urls_use_the_installed_driver(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_every_setting_is_documented_in_env_example():
+    import re
+    from pathlib import Path
+
+    documented = Path(__file__).resolve().parents[1].joinpath(".env.example").read_text()
+    undocumented = [
+        name.upper() for name in Settings.model_fields if not re.search(rf"^{name.upper()}=", documented, re.MULTILINE)
+    ]
+    assert undocumented == []

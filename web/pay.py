@@ -18,6 +18,7 @@ from billing.checkout import (
     parse_rupees,
     start_payment,
 )
+from billing.customers import telegram_link_token
 from billing.errors import InvalidInput
 from billing.links import TOKEN_LENGTH
 from billing.payments import record_payment
@@ -49,6 +50,15 @@ def platform_of(user_agent: str) -> str:
     return "desktop"
 
 
+def telegram_url(checkout: Checkout) -> str | None:
+    """A t.me deep link that ties the customer's Telegram chat to them, when a bot is configured."""
+    bot = current_settings().telegram_bot_username
+    if not bot or checkout.customer.telegram_chat_id:
+        return None
+    token = telegram_link_token(session=get_session(), customer=checkout.customer)
+    return f"https://t.me/{bot.removeprefix('@')}?start={token}"
+
+
 def link_domain() -> str:
     """The host every genuine link starts with, shown so customers can spot phishing."""
     settings = current_settings()
@@ -76,6 +86,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         inline_css=INLINE_CSS,
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
+        telegram_url=telegram_url(checkout),
     )
     return html, status
 

@@ -12,28 +12,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from channels.outbox import enqueue
 from channels.worker import OutboxWorker
 from models import OutboundMessage
-from models.vocab import Channel
-from tests.builders import make_bill
+from tests.builders import make_bill, queue_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def queue_many(session, bill, count: int) -> None:
-    for n in range(count):
-        enqueue(
-            session=session,
-            biller_id=bill.biller_id,
-            customer_id=bill.customer_id,
-            bill_id=bill.id,
-            channel=Channel.SMS,
-            recipient="+919810000001",
-            idempotency_key=f"bulk:{n}",
-            body=f"Message {n}",
-        )
-    session.commit()
+    queue_messages(session, bill, count)
 
 
 def worker_env(app, twilio, **extra) -> dict:

@@ -270,3 +270,17 @@ def test_early_amount_is_offered_before_its_date(client, session, api):
     )
     html = client.get(f"/p/{token_of(session, bill)}").get_data(as_text=True)
     assert 'id="amount-due">₹950.00' in html
+
+
+def test_telegram_deep_link_connects_the_customer(app, client, session, bill):
+    app.extensions["settings"] = app.extensions["settings"].model_copy(update={"telegram_bot_username": "@cp_bot"})
+    html = client.get(f"/p/{token_of(session, bill)}").get_data(as_text=True)
+    session.expire_all()
+    payload = session.get(Customer, bill.customer_id).telegram_link_token
+    assert payload and f"https://t.me/cp_bot?start={payload}" in html
+    again = client.get(f"/p/{token_of(session, bill)}").get_data(as_text=True)
+    assert f"start={payload}" in again  # stable across visits
+
+
+def test_no_telegram_link_without_a_bot(client, session, bill):
+    assert "t.me/" not in client.get(f"/p/{token_of(session, bill)}").get_data(as_text=True)

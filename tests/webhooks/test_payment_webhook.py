@@ -11,11 +11,9 @@ from sqlmodel import func, select
 
 from billing.bills import current_link
 from billing.signatures import sign
-from channels.outbox import enqueue
 from channels.worker import OutboxWorker
 from models import AuditEvent, Bill, LinkEvent, OutboundMessage, Payment
-from models.vocab import Channel
-from tests.builders import make_bill
+from tests.builders import make_bill, queue_messages
 
 SECRET = "dev-only-payment-webhook-secret"  # the test app's development default
 
@@ -188,18 +186,7 @@ def test_same_utr_for_a_different_amount_is_a_conflict(client, session, bill, tr
 
 
 def test_payment_landing_while_a_reminder_is_queued_withdraws_the_reminder(client, session, bill, tr):
-    reminder = enqueue(
-        session=session,
-        biller_id=bill.biller_id,
-        customer_id=bill.customer_id,
-        bill_id=bill.id,
-        channel=Channel.SMS,
-        recipient="+919810000001",
-        idempotency_key=f"bill:{bill.id}:step:1:sms",
-        template_key="reminder_due_today",
-        body="Your bill is due today",
-    )
-    session.commit()
+    [reminder] = queue_messages(session, bill, 1, key=f"bill:{bill.id}:step", template_key="reminder_due_today")
 
     post(client, notice(tr))
 
