@@ -71,6 +71,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each surface under its own prefix."""
     from api import bp as api_bp
+    from web.console import bp as console_bp
+    from web.console import login_manager
     from web.pay import bp as pay_bp
     from web.pay import register_short_links
     from web.preferences import bp as preferences_bp
@@ -84,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(pay_bp)
     app.register_blueprint(preferences_bp)
+    app.register_blueprint(console_bp)
+    login_manager.init_app(app)
     register_short_links(app, app.extensions["settings"].link_base_url)
 
     @app.get("/healthz")

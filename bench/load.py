@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import multiprocessing
-import statistics
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -34,15 +33,16 @@ class LoadResult:
         )
 
 
-def _worker(url: str, headers: dict, seconds: float, expect: tuple[int, ...], queue) -> None:
+def _worker(url: str, headers: dict, seconds: float, expect: tuple[int, ...], queue, make_request) -> None:
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     latencies, errors, deadline = [], 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
+        method, body, request_headers = make_request() if make_request else ("GET", None, headers)
         started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-            connection.request("GET", path, headers=headers)
+            connection.request(method, path, body=body, headers=request_headers)
             response = connection.getresponse()
             response.read()
             connection.close()
@@ -63,11 +63,16 @@ def run_load(
     concurrency: int = 8,
     headers: dict | None = None,
     expect: tuple[int, ...] = (200,),
+    make_request=None,
 ) -> LoadResult:
-    """Hit one URL from `concurrency` processes for `seconds`; every request opens its own connection."""
+    """Hit one URL from `concurrency` processes for `seconds`; every request opens its own connection.
+
+    make_request, a module-level function, builds each request as (method, body, headers) when every
+    request must differ (signed webhooks with fresh ids); its time is not counted in the latency.
+    """
     queue = multiprocessing.Queue()
     processes = [
-        multiprocessing.Process(target=_worker, args=(url, headers or {}, seconds, expect, queue))
+        multiprocessing.Process(target=_worker, args=(url, headers or {}, seconds, expect, queue, make_request))
         for _ in range(concurrency)
     ]
     started = time.perf_counter()
@@ -79,7 +84,3 @@ def run_load(
     elapsed = time.perf_counter() - started
     latencies = [ms for batch, _ in results for ms in batch]
     return LoadResult(len(latencies), sum(errors for _, errors in results), elapsed, latencies)
-
-
-def median_of(values: list[float]) -> float:
-    return statistics.median(values)

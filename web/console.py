@@ -1,0 +1,247 @@
+"""The console: sign-in, the support inbox, and a customer's conversation with reply and hand-back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlmodel import func, select
+from wtforms import EmailField, PasswordField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from accounts.audit import record_audit
+from accounts.users import authenticate
+from billing.customers import whatsapp_window_open
+from channels.outbox import enqueue
+from extensions import limiter
+from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage, User
+from models.db import get_session, utcnow
+from models.vocab import Channel, Role
+from web.security import INLINE_CSS
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+login_manager = LoginManager()
+login_manager.login_view = "console.login"
+
+
+@dataclass
+class ConsoleUser:
+    """The signed-in user as Flask-Login sees it."""
+
+    id: int
+    email: str
+    role: str
+    biller_id: int | None
+    is_active: bool = True
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> ConsoleUser | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.is_active:
+        return None
+    return ConsoleUser(user.id, user.email, user.role, user.biller_id)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1600)])
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs its CSRF token."""
+
+
+def staff_only(view):
+    """Signed-in admins, biller admins and support staff."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role not in {role.value for role in Role}:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def scoped(statement, biller_column):
+    """Limit a query to the user's biller (admins see every biller)."""
+    if current_user.role == Role.ADMIN:
+        return statement
+    return statement.where(biller_column == current_user.biller_id)
+
+
+def render(template: str, **context):
+    return render_template(f"console/{template}", inline_css=INLINE_CSS, **context)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"], scope="console-login")
+def login():
+    """Email and password; the same answer whether the email exists or not."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = authenticate(session=session, email=form.email.data, password=form.password.data)
+        session.commit()
+        if user is not None:
+            login_user(ConsoleUser(user.id, user.email, user.role, user.biller_id))
+            record_audit(session=session, biller_id=user.biller_id, actor=f"user:{user.id}", action="user.login")
+            session.commit()
+            return redirect(url_for("console.inbox"))
+        flash("Wrong email or password.")
+        return render("login.html", form=form), 401
+    return render("login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out (POST, with CSRF, so another site cannot sign you out)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@staff_only
+def inbox():
+    """Conversations that need a person: handovers, 'I already paid' claims, delivery failures."""
+    session = get_session()
+    query = scoped(
+        select(Conversation, Customer)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.needs_attention.is_not(None))
+        .order_by(Conversation.attention_since),
+        Customer.biller_id,
+    )
+    waiting = session.exec(query).all()
+    counts: dict[str, int] = {}
+    for conversation, _ in waiting:
+        counts[conversation.needs_attention] = counts.get(conversation.needs_attention, 0) + 1
+    return render("inbox.html", waiting=waiting, counts=counts, action_form=ActionForm())
+
+
+def _conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
+    session = get_session()
+    conversation = session.get(Conversation, conversation_id)
+    customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
+    if customer is None or (current_user.role != Role.ADMIN and customer.biller_id != current_user.biller_id):
+        abort(404)  # another biller's conversation does not exist, as far as this user can tell
+    return conversation, customer
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@staff_only
+def conversation(conversation_id: int):
+    """The customer's story: messages both ways with delivery status, and their bills."""
+    conversation, customer = _conversation_or_404(conversation_id)
+    session = get_session()
+    messages = session.exec(
+        select(ConversationMessage, OutboundMessage)
+        .join(OutboundMessage, OutboundMessage.id == ConversationMessage.outbound_message_id, isouter=True)
+        .where(ConversationMessage.conversation_id == conversation.id)
+        .order_by(ConversationMessage.id)
+    ).all()
+    bills = session.exec(select(Bill).where(Bill.customer_id == customer.id).order_by(Bill.due_date.desc())).all()
+    window_open = conversation.channel != Channel.WHATSAPP or whatsapp_window_open(
+        session=session, customer_id=customer.id, now=utcnow()
+    )
+    return render(
+        "conversation.html",
+        conversation=conversation,
+        customer=customer,
+        messages=messages,
+        bills=bills,
+        window_open=window_open,
+        reply_form=ReplyForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/reply")
+@staff_only
+def reply(conversation_id: int):
+    """Answer the customer on their channel (free text only inside WhatsApp's 24-hour window)."""
+    conversation, customer = _conversation_or_404(conversation_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = get_session()
+    if conversation.channel == Channel.WHATSAPP and not whatsapp_window_open(
+        session=session, customer_id=customer.id, now=utcnow()
+    ):
+        flash("Outside the 24-hour WhatsApp window: only an approved template can be sent.")
+        return redirect(url_for("console.conversation", conversation_id=conversation.id))
+    count = session.exec(
+        select(func.count())
+        .select_from(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation.id)
+    ).one()
+    message = enqueue(
+        session=session,
+        biller_id=customer.biller_id,
+        customer_id=customer.id,
+        bill_id=None,
+        channel=Channel(conversation.channel),
+        recipient=conversation.address,
+        body=form.body.data,
+        idempotency_key=f"agent:{conversation.id}:{count}:{current_user.id}",
+        language=customer.language,
+    )
+    session.flush()
+    session.add(
+        ConversationMessage(
+            conversation_id=conversation.id,
+            direction="out",
+            body=form.body.data,
+            outbound_message_id=message.id,
+            author_user_id=current_user.id,
+        )
+    )
+    record_audit(
+        session=session,
+        biller_id=customer.biller_id,
+        actor=f"user:{current_user.id}",
+        action="conversation.reply",
+        subject_type="conversation",
+        subject_id=conversation.id,
+    )
+    session.commit()
+    return redirect(url_for("console.conversation", conversation_id=conversation.id))
+
+
+@bp.post("/conversations/<int:conversation_id>/hand-back")
+@staff_only
+def hand_back(conversation_id: int):
+    """Give the conversation back to the bot and clear it from the inbox."""
+    conversation, customer = _conversation_or_404(conversation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    conversation.handed_over_at = conversation.needs_attention = conversation.attention_since = None
+    session.add(conversation)
+    record_audit(
+        session=session,
+        biller_id=customer.biller_id,
+        actor=f"user:{current_user.id}",
+        action="conversation.hand_back",
+        subject_type="conversation",
+        subject_id=conversation.id,
+    )
+    session.commit()
+    return redirect(url_for("console.inbox"))
