@@ -21,7 +21,7 @@ from billing.customers import record_inbound, set_opted_out
 from billing.links import TOKEN_LENGTH, link_url
 from billing.money import format_day, format_inr
 from bot import intents
-from bot.texts import say
+from bot.texts import menu_choices, say
 from channels.outbox import enqueue
 from config import Settings
 from models import Bill, Biller, Conversation, ConversationMessage, Customer
@@ -44,6 +44,14 @@ class Inbound:
     received_at: datetime
     payload: str | None = None  # a WhatsApp quick reply or Telegram button
     start_payload: str | None = None  # Telegram /start <payload>
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply, with buttons for channels that can show them (Telegram)."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -98,15 +106,15 @@ def handle_inbound(*, session: Session, inbound: Inbound, settings: Settings) ->
     turn = Turn(session, settings, inbound, conversation, customers, language)
     if conversation.handed_over_at is not None:
         return Outcome()  # a person is answering: the bot stays quiet
-    replies = respond(turn)
+    replies = [reply if isinstance(reply, Reply) else Reply(reply) for reply in respond(turn)]
     if replies and _replies_last_minute(session, conversation.id, inbound.received_at) >= REPLIES_PER_MINUTE:
         replies = []  # never a flood, never a loop
-    for index, text in enumerate(replies):
-        _send(turn, text, index)
-    return Outcome(replies=replies)
+    for index, reply in enumerate(replies):
+        _send(turn, reply, index)
+    return Outcome(replies=[reply.text for reply in replies])
 
 
-def respond(turn: Turn) -> list[str]:
+def respond(turn: Turn) -> list[str | Reply]:
     """The replies to one message, by conversation state, then link, then intent."""
     text = turn.text
     state = turn.conversation.state
@@ -138,7 +146,7 @@ def respond(turn: Turn) -> list[str]:
         "agent": hand_over,
     }
     handler = handlers.get(intent)
-    return handler(turn) if handler else [say("menu", turn.language)]
+    return handler(turn) if handler else [Reply(say("menu", turn.language), menu_choices(turn.language))]
 
 
 def open_bills(turn: Turn) -> list[Bill]:
@@ -210,12 +218,13 @@ def snooze(turn: Turn) -> list[str]:
     return [say("later_ack", turn.language, date=format_day(day, turn.language))]
 
 
-def ask_app(turn: Turn) -> list[str]:
-    """Offer the biller's payment apps by number."""
+def ask_app(turn: Turn) -> list[Reply]:
+    """Offer the biller's payment apps by number (and as buttons where the channel has them)."""
     apps = apps_for(_biller(turn, turn.customers[0]).payment_apps)
     turn.conversation.state = "choosing_app"
     options = "\n".join(f"{number} {app.name}" for number, app in enumerate(apps, start=1))
-    return [say("choose_app", turn.language, options=options)]
+    buttons = tuple((app.name, str(number)) for number, app in enumerate(apps, start=1))
+    return [Reply(say("choose_app", turn.language, options=options), buttons)]
 
 
 def choose_app(turn: Turn, number: int) -> list[str]:
@@ -230,9 +239,9 @@ def choose_app(turn: Turn, number: int) -> list[str]:
     return [say("app_saved", turn.language, app=apps[number - 1].name)]
 
 
-def ask_language(turn: Turn) -> list[str]:
+def ask_language(turn: Turn) -> list[Reply]:
     turn.conversation.state = "choosing_language"
-    return [say("choose_language", turn.language)]
+    return [Reply(say("choose_language", turn.language), (("English", "1"), ("हिन्दी", "2"), ("বাংলা", "3")))]
 
 
 def choose_language(turn: Turn, language: str) -> list[str]:
@@ -346,9 +355,10 @@ def _replies_last_minute(session: Session, conversation_id: int, now: datetime) 
     ).one()
 
 
-def _send(turn: Turn, text: str, index: int) -> None:
+def _send(turn: Turn, reply: Reply, index: int) -> None:
     customer_id = turn.customers[0].id if turn.customers else None
     biller_id = turn.customers[0].biller_id if turn.customers else None
+    choices = {"choices": [list(choice) for choice in reply.choices]} if reply.choices else None
     message = enqueue(
         session=turn.session,
         biller_id=biller_id,
@@ -356,7 +366,8 @@ def _send(turn: Turn, text: str, index: int) -> None:
         bill_id=None,
         channel=Channel(turn.inbound.channel),
         recipient=turn.inbound.address,
-        body=text,
+        body=reply.text,
+        variables=choices,
         idempotency_key=f"reply:{turn.inbound.provider_message_id}:{index}",
         language=turn.language,
     )
@@ -365,7 +376,7 @@ def _send(turn: Turn, text: str, index: int) -> None:
         ConversationMessage(
             conversation_id=turn.conversation.id,
             direction="out",
-            body=text,
+            body=reply.text,
             outbound_message_id=message.id,
             created_at=turn.inbound.received_at,
         )

@@ -98,3 +98,39 @@ def say(key: str, language: str, **values: str) -> str:
     """A bot text in the customer's language (English when not translated), filled in."""
     versions = TEXTS[key]
     return versions.get(language, versions["en"]).format(**values)
+
+
+MENU_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("My bills", "bills"),
+        ("Pay", "pay"),
+        ("I already paid", "paid"),
+        ("Remind me later", "later"),
+        ("Payment app", "app"),
+        ("Language", "language"),
+        ("Talk to a person", "agent"),
+    ),
+    "hi": (
+        ("मेरे बिल", "bills"),
+        ("भुगतान करें", "pay"),
+        ("मैंने भुगतान कर दिया", "paid"),
+        ("बाद में", "later"),
+        ("भुगतान ऐप", "app"),
+        ("भाषा", "language"),
+        ("व्यक्ति से बात", "agent"),
+    ),
+    "bn": (
+        ("আমার বিল", "bills"),
+        ("পেমেন্ট করুন", "pay"),
+        ("আমি পেমেন্ট করেছি", "paid"),
+        ("পরে", "later"),
+        ("পেমেন্ট অ্যাপ", "app"),
+        ("ভাষা", "language"),
+        ("মানুষের সাথে কথা", "agent"),
+    ),
+}
+
+
+def menu_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """The menu as buttons (label, callback data ≤ 64 bytes) for channels that show them."""
+    return MENU_CHOICES.get(language, MENU_CHOICES["en"])

@@ -20,6 +20,7 @@ class Outgoing:
     pay_label: str | None = None
     subject: str | None = None
     unsubscribe_url: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # (label, callback data) buttons, where the channel has them
 
 
 @dataclass(frozen=True)

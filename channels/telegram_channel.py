@@ -29,9 +29,12 @@ def telegram_bot(settings: Settings) -> Bot:
     )
 
 
-def pay_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
-    """One URL button that opens the payment link."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
+    """A URL button that opens the payment link, and callback buttons for choices, two to a row."""
+    rows = [[InlineKeyboardButton(outgoing.pay_label or "Pay", url=outgoing.pay_url)]] if outgoing.pay_url else []
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in outgoing.choices]
+    rows += [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 class TelegramChannel:
@@ -64,7 +67,7 @@ class TelegramChannel:
                 bot = telegram_bot(self._settings)
                 await bot.initialize()
                 self._bot = bot
-            markup = pay_keyboard(outgoing.pay_label or "Pay", outgoing.pay_url) if outgoing.pay_url else None
+            markup = keyboard(outgoing)
             sent = await self._bot.send_message(
                 chat_id=int(outgoing.recipient), text=outgoing.text, reply_markup=markup
             )

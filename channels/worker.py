@@ -213,6 +213,9 @@ class OutboxWorker:
             pay_url=(message.content_variables or {}).get("link") if message.template_key else None,
             pay_label=f"Pay {(message.content_variables or {}).get('amount', '')}".strip(),
             subject=self._subject(session, message),
+            choices=tuple(tuple(choice) for choice in (message.content_variables or {}).get("choices", ()))
+            if not message.template_key
+            else (),
             unsubscribe_url=self._unsubscribe_url(message),
         )
         if message.channel == Channel.WHATSAPP:

@@ -107,3 +107,21 @@ def test_set_webhook_registers_our_url_with_the_secret(app, telegram):
     [params] = telegram.sent("setWebhook")
     assert params["url"] == "https://pay.example.test/webhooks/telegram"
     assert params["secret_token"] == "tg-secret"
+
+
+def test_bot_menu_on_telegram_has_choice_buttons_that_work(app, client, session, bill, telegram):
+    from tests.bot.conftest import telegram_update
+
+    def post(update):
+        return client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"})
+
+    assert post(telegram_update(555001, text="hello")).status_code == 200
+    run_worker(app)
+    [menu] = telegram.sent()
+    buttons = [button for row in menu["reply_markup"]["inline_keyboard"] for button in row]
+    assert ("আমার বিল", "bills") in [(button["text"], button["callback_data"]) for button in buttons]
+    assert all(len(button["callback_data"].encode()) <= 64 for button in buttons)
+
+    post(telegram_update(555001, callback="bills"))
+    run_worker(app)
+    assert "₹890.00" in telegram.sent()[-1]["text"]
