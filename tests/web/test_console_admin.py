@@ -1,0 +1,156 @@
+"""Biller admin pages: dashboard, CSV upload report, cadences with preview, API keys, audit log."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+
+from accounts.users import create_user
+from models.vocab import Role
+from tests.builders import bill_payload
+from tests.web.test_console import PASSWORD, csrf, login
+
+ADMIN_PAGES = [
+    "/console/dashboard",
+    "/console/bills/import",
+    "/console/cadences",
+    "/console/api-keys",
+    "/console/audit",
+]
+CSV_WITH_ERRORS = (
+    b"reference,customer_reference,customer_name,customer_phone,amount,due_date\n"
+    b"E-1,CA-1,Asha,9810000001,10000,2026-12-10\nE-2,CA-2,Ravi,12345,10000,2026-12-10\n"
+)
+
+
+@pytest.fixture
+def users(session, api, other_api):
+    for email, role, biller in (
+        ("boss@a.example", Role.BILLER_ADMIN, api.biller.id),
+        ("desk@a.example", Role.SUPPORT, api.biller.id),
+        ("boss@b.example", Role.BILLER_ADMIN, other_api.biller.id),
+    ):
+        create_user(session=session, email=email, password=PASSWORD, role=role, biller_id=biller)
+    session.commit()
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_support_staff_cannot_reach_settings(client, users, page):
+    login(client, "desk@a.example")
+    assert client.get(page).status_code == 403
+
+
+def test_dashboard_shows_outstanding_collected_and_the_funnel(client, api, users):
+    first = client.post("/api/v1/bills", json=bill_payload(amount=30000), headers=api.headers).json
+    client.post("/api/v1/bills", json=bill_payload(amount=70000), headers=api.headers)
+    client.post(
+        f"/api/v1/bills/{first['id']}/payments", json={"amount": 30000, "reference": "UTR1"}, headers=api.headers
+    )
+    login(client, "boss@a.example")
+    html = client.get("/console/dashboard").get_data(as_text=True)
+    assert re.search(r'id="outstanding">₹700.00<', html)
+    assert re.search(r'id="collected">₹300.00<', html)
+    assert 'id="rate">30%<' in html
+    assert re.search(r"<th scope=\"row\">paid</th><td>1</td>", html)
+
+
+def test_upload_reports_every_bad_line_and_imports_nothing(client, users):
+    login(client, "boss@a.example")
+    response = client.post(
+        "/console/bills/import",
+        data={
+            "csrf_token": csrf(client, "/console/bills/import"),
+            "partial": "no",
+            "file": (io.BytesIO(CSV_WITH_ERRORS), "bills.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "Nothing imported: 1 row(s) have errors" in html and "line 3" in html and "customer_phone" in html
+    partial = client.post(
+        "/console/bills/import",
+        data={
+            "csrf_token": csrf(client, "/console/bills/import"),
+            "partial": "yes",
+            "file": (io.BytesIO(CSV_WITH_ERRORS), "bills.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert "Imported 1 of 2" in partial.get_data(as_text=True)
+
+
+def test_api_key_is_shown_once_works_and_can_be_revoked(client, users):
+    login(client, "boss@a.example")
+    html = client.post(
+        "/console/api-keys", data={"csrf_token": csrf(client, "/console/api-keys"), "name": "erp"}
+    ).get_data(as_text=True)
+    key = re.search(r"<code>(cpk_\w+)</code>", html).group(1)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/cadences", headers=headers).status_code == 200
+    assert key not in client.get("/console/api-keys").get_data(as_text=True)
+    key_id = re.findall(r"/console/api-keys/(\d+)/revoke", client.get("/console/api-keys").get_data(as_text=True))[-1]
+    client.post(f"/console/api-keys/{key_id}/revoke", data={"csrf_token": csrf(client, "/console/api-keys")})
+    assert client.get("/api/v1/cadences", headers=headers).status_code == 401
+
+
+def test_another_billers_key_cannot_be_revoked(client, api, users):
+    login(client, "boss@b.example")
+    from models import ApiKey
+
+    response = client.post("/console/api-keys/1/revoke", data={"csrf_token": csrf(client, "/console/api-keys")})
+    assert response.status_code == 404
+    assert client.get("/api/v1/cadences", headers=api.headers).status_code == 200
+    assert ApiKey  # the key above belongs to biller A
+
+
+def test_cadence_preview_then_save(client, users):
+    login(client, "boss@a.example")
+    definition = json.dumps(
+        {
+            "name": "weekend-safe",
+            "steps": [
+                {"day_offset": -1, "send_at": "07:30", "channels": ["sms"], "template": "reminder_before_due"},
+                {"day_offset": 2, "send_at": "20:00", "channels": ["whatsapp", "sms"], "template": "reminder_overdue"},
+            ],
+        }
+    )
+    preview = client.post(
+        "/console/cadences",
+        data={
+            "csrf_token": csrf(client, "/console/cadences"),
+            "definition": definition,
+            "sample_due_date": "2026-12-10",
+            "save": "no",
+        },
+    ).get_data(as_text=True)
+    assert "Wed 09 Dec 2026 09:00" in preview  # 07:30 moved into contact hours
+    assert "Sat 12 Dec 2026 19:00" not in preview and "Sun 13 Dec 2026 09:00" in preview  # 20:00 -> next morning
+    client.post(
+        "/console/cadences",
+        data={
+            "csrf_token": csrf(client, "/console/cadences"),
+            "definition": definition,
+            "sample_due_date": "2026-12-10",
+            "save": "yes",
+        },
+    )
+    assert "weekend-safe" in client.get("/console/cadences").get_data(as_text=True)
+    bad = client.post(
+        "/console/cadences",
+        data={
+            "csrf_token": csrf(client, "/console/cadences"),
+            "definition": '{"name": "x", "steps": []}',
+            "save": "no",
+        },
+    )
+    assert 'id="cadence-error"' in bad.get_data(as_text=True)
+
+
+def test_audit_log_lists_what_admins_did(client, users):
+    login(client, "boss@a.example")
+    client.post("/console/api-keys", data={"csrf_token": csrf(client, "/console/api-keys"), "name": "erp"})
+    html = client.get("/console/audit").get_data(as_text=True)
+    assert "api_key.create" in html and "user.login" in html

@@ -1,0 +1,292 @@
+"""Console pages for biller admins: dashboard, CSV upload, cadences with a preview, API keys, audit log."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import wraps
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from pydantic import ValidationError
+from sqlmodel import func, select
+from wtforms import FileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from accounts.audit import record_audit
+from api.errors import validation_error
+from billing.billers import issue_api_key, revoke_api_key
+from billing.importer import import_bills_csv
+from config import current_settings
+from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
+from models.db import get_session
+from models.vocab import BillStatus, Role
+from scheduler.cadences import CadenceIn, cadence_public, save_cadence
+from scheduler.calendar import ContactCalendar
+from scheduler.plan import plan_steps
+from web.console import ActionForm, FlaskForm, bp, render, staff_only
+
+FUNNEL = ("queued", "sent", "delivered", "read", "link opened", "app chosen", "paid")
+
+
+def biller_admin_only(view):
+    """Biller admins (for their biller) and admins (for the biller they pick); support staff get 403."""
+
+    @wraps(view)
+    @staff_only
+    def wrapped(*args, **kwargs):
+        if current_user.role not in (Role.ADMIN, Role.BILLER_ADMIN):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def managed_biller() -> Biller:
+    """The biller these pages act on: the user's own, or for admins the one named by ?biller=."""
+    biller_id = current_user.biller_id
+    if current_user.role == Role.ADMIN:
+        biller_id = request.args.get("biller", type=int) or request.form.get("biller", type=int)
+    biller = get_session().get(Biller, biller_id) if biller_id else None
+    if biller is None:
+        abort(404)
+    return biller
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSV file", validators=[DataRequired()])
+    partial = SelectField(
+        "If some rows are bad",
+        choices=[SelectChoice("no", "import nothing"), SelectChoice("yes", "import the good rows")],
+    )
+
+
+class CadenceForm(FlaskForm):
+    definition = TextAreaField("Cadence (JSON)", validators=[DataRequired(), Length(max=10_000)])
+    sample_due_date = StringField("Sample due date")
+
+
+@bp.get("/dashboard")
+@biller_admin_only
+def dashboard():
+    """What is outstanding and collected, and how reminders turn into payments."""
+    session = get_session()
+    biller = managed_biller()
+    totals = dict(
+        session.exec(
+            select(Bill.status, func.sum(Bill.amount_due_paise))
+            .where(Bill.biller_id == biller.id)
+            .group_by(Bill.status)
+        ).all()
+    )
+    collected = session.exec(
+        select(func.coalesce(func.sum(Payment.amount_paise), 0)).where(Payment.biller_id == biller.id)
+    ).one()
+    outstanding = sum(totals.get(status, 0) or 0 for status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID))
+    statuses = dict(
+        session.exec(
+            select(OutboundMessage.status, func.count())
+            .where(OutboundMessage.biller_id == biller.id)
+            .group_by(OutboundMessage.status)
+        ).all()
+    )
+    reached = {
+        "queued": sum(statuses.values()),
+        "sent": sum(statuses.get(s, 0) for s in ("sent", "delivered", "read")),
+        "delivered": statuses.get("delivered", 0) + statuses.get("read", 0),
+        "read": statuses.get("read", 0),
+    }
+    bill_ids = select(Bill.id).where(Bill.biller_id == biller.id)
+    for label, kind in (("link opened", "opened"), ("app chosen", "app_chosen")):
+        reached[label] = session.exec(
+            select(func.count(func.distinct(LinkEvent.bill_id))).where(
+                LinkEvent.kind == kind, LinkEvent.bill_id.in_(bill_ids)
+            )
+        ).one()
+    reached["paid"] = session.exec(
+        select(func.count()).where(Bill.biller_id == biller.id, Bill.status == BillStatus.PAID)
+    ).one()
+    apps = session.exec(
+        select(LinkEvent.app, func.count())
+        .where(LinkEvent.kind == "app_chosen", LinkEvent.bill_id.in_(bill_ids))
+        .group_by(LinkEvent.app)
+    ).all()
+    failures = session.exec(
+        select(OutboundMessage.error_code, func.count())
+        .where(OutboundMessage.biller_id == biller.id, OutboundMessage.status.in_(("failed", "undelivered")))
+        .group_by(OutboundMessage.error_code)
+    ).all()
+    rate = collected / (collected + outstanding) if collected + outstanding else 0
+    return render(
+        "dashboard.html",
+        biller=biller,
+        outstanding=outstanding,
+        collected=collected,
+        rate=rate,
+        funnel=[(label, reached.get(label, 0)) for label in FUNNEL],
+        apps=apps,
+        failures=failures,
+    )
+
+
+@bp.route("/bills/import", methods=["GET", "POST"])
+@biller_admin_only
+def upload_bills():
+    """Upload a CSV and read the report line by line."""
+    biller = managed_biller()
+    form = UploadForm()
+    report = None
+    if form.validate_on_submit():
+        session = get_session()
+        partial = form.partial.data == "yes"
+        report = import_bills_csv(
+            session=session,
+            biller=biller,
+            data=request.files["file"].read(),
+            partial=partial,
+            settings=current_settings(),
+        )
+        if report.ok or partial:
+            record_audit(
+                session=session,
+                biller_id=biller.id,
+                actor=f"user:{current_user.id}",
+                action="bills.import",
+                detail={"imported": report.imported, "rejected": len(report.errors)},
+            )
+            session.commit()
+        else:
+            session.rollback()
+    return render("upload.html", form=form, report=report, biller=biller)
+
+
+@bp.route("/cadences", methods=["GET", "POST"])
+@biller_admin_only
+def cadences():
+    """The biller's cadences; edit one as JSON and see its reminders on a sample due date before saving."""
+    session = get_session()
+    biller = managed_biller()
+    form = CadenceForm()
+    preview, error = None, None
+    if form.validate_on_submit():
+        try:
+            data = CadenceIn.model_validate_json(form.definition.data)
+            sample = date.fromisoformat(form.sample_due_date.data or (date.today() + timedelta(days=10)).isoformat())
+        except ValidationError as exc:
+            error = validation_error(exc).message
+        except ValueError:
+            error = "The sample due date must look like 2026-12-10."
+        else:
+            if request.form.get("save") == "yes":
+                cadence = save_cadence(session=session, biller_id=biller.id, data=data)
+                record_audit(
+                    session=session,
+                    biller_id=biller.id,
+                    actor=f"user:{current_user.id}",
+                    action="cadence.save",
+                    subject_type="cadence",
+                    subject_id=cadence.id,
+                )
+                session.commit()
+                flash(f"Cadence “{data.name}” saved.")
+                return redirect(url_for("console.cadences", biller=biller.id))
+            preview = _preview(data, biller, sample)
+    saved = [
+        cadence_public(session=session, cadence=c)
+        for c in session.exec(select(Cadence).where(Cadence.biller_id == biller.id).order_by(Cadence.name)).all()
+    ]
+    return render("cadences.html", form=form, saved=saved, preview=preview, error=error, biller=biller)
+
+
+def _preview(data: CadenceIn, biller: Biller, due: date) -> list[dict]:
+    cadence = Cadence(
+        biller_id=biller.id,
+        name=data.name,
+        repeat_every_days=data.repeat_every_days,
+        repeat_max_times=data.repeat_max_times,
+    )
+    from models import CadenceStep
+
+    steps = [
+        CadenceStep(
+            cadence_id=0,
+            position=i,
+            day_offset=s.day_offset,
+            send_at=s.send_at,
+            channels=[c.value for c in s.channels],
+            template_key=s.template,
+            condition=s.condition,
+        )
+        for i, s in enumerate(sorted(data.steps, key=lambda s: s.day_offset))
+    ]
+    calendar = ContactCalendar(biller)
+    return [
+        {
+            "at": step.at.astimezone(calendar.zone),
+            "channels": " → ".join(step.channels),
+            "template": step.template_key,
+            "condition": step.condition,
+        }
+        for step in plan_steps(cadence=cadence, steps=steps, due_date=due, calendar=calendar)
+    ]
+
+
+@bp.get("/api-keys")
+@biller_admin_only
+def api_keys():
+    """The biller's API keys (never their secrets)."""
+    biller = managed_biller()
+    keys = get_session().exec(select(ApiKey).where(ApiKey.biller_id == biller.id).order_by(ApiKey.id)).all()
+    return render("api_keys.html", keys=keys, biller=biller, action_form=ActionForm(), new_key=None)
+
+
+@bp.post("/api-keys")
+@biller_admin_only
+def create_api_key():
+    """Create a key and show it this once."""
+    biller = managed_biller()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    plain = issue_api_key(session=session, biller_id=biller.id, name=request.form.get("name", "console")[:80])
+    record_audit(session=session, biller_id=biller.id, actor=f"user:{current_user.id}", action="api_key.create")
+    session.commit()
+    keys = session.exec(select(ApiKey).where(ApiKey.biller_id == biller.id).order_by(ApiKey.id)).all()
+    return render("api_keys.html", keys=keys, biller=biller, action_form=ActionForm(), new_key=plain)
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+@biller_admin_only
+def revoke_key(key_id: int):
+    """Stop a key working at once."""
+    biller = managed_biller()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    key = session.get(ApiKey, key_id)
+    if key is None or key.biller_id != biller.id:
+        abort(404)
+    revoke_api_key(session=session, api_key=key)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=f"user:{current_user.id}",
+        action="api_key.revoke",
+        subject_type="api_key",
+        subject_id=key.id,
+    )
+    session.commit()
+    return redirect(url_for("console.api_keys", biller=biller.id))
+
+
+@bp.get("/audit")
+@biller_admin_only
+def audit_log():
+    """Every admin, agent and integration action on this biller, newest first."""
+    biller = managed_biller()
+    events = (
+        get_session()
+        .exec(select(AuditEvent).where(AuditEvent.biller_id == biller.id).order_by(AuditEvent.id.desc()).limit(500))
+        .all()
+    )
+    return render("audit.html", events=events, biller=biller)
