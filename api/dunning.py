@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from typing import Annotated
 
 from flask import g, jsonify, request
@@ -17,12 +16,12 @@ from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
 from api.openapi import documented
 from billing.bills import find_bill, get_bill
-from billing.errors import Conflict, DomainError, InvalidInput
-from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
-from models import Bill, Cadence, Customer
-from models.db import get_session, utcnow
-from models.vocab import PAYABLE_STATUSES, Channel
-from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, next_contact_moment, save_cadence
+from billing.errors import DomainError, InvalidInput
+from models import Bill, Cadence
+from models.db import get_session
+from models.vocab import Channel
+from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, save_cadence
+from scheduler.notify import notify_bill
 
 
 class NotifyIn(BaseModel):
@@ -98,7 +97,7 @@ def notify_one(bill_id: int):
     data = parse_json_body(NotifyIn) if request.content_length else NotifyIn()
     session = get_session()
     bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
-    out = notify_bill(session, bill, data, key=request.headers.get("Idempotency-Key"))
+    out = notify_out(session, bill, data, key=request.headers.get("Idempotency-Key"))
     session.commit()
     return jsonify(out.model_dump()), 202
 
@@ -125,7 +124,7 @@ def notify_many():
         try:
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
-            out = notify_bill(session, bill, NotifyIn(), key=None)
+            out = notify_out(session, bill, NotifyIn(), key=None)
             results.append({"line": line, "reference": row["reference"], "status": "queued", "channel": out.channel})
         except DomainError as exc:
             results.append({"line": line, "reference": row["reference"], "status": "refused", "reason": exc.message})
@@ -133,33 +132,8 @@ def notify_many():
     return jsonify({"queued": sum(r["status"] == "queued" for r in results), "results": results})
 
 
-def notify_bill(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:
-    """Queue a need-based notification for one bill."""
-    if bill.status not in PAYABLE_STATUSES:
-        raise Conflict("This bill is not open", field="status", code="bill_closed")
-    if data.template not in ("notify", "reminder_before_due", "reminder_due_today", "reminder_overdue"):
-        raise InvalidInput("is not a bill message template", field="template")
-    customer = session.get(Customer, bill.customer_id)
-    biller = current_biller()
-    reachable = reachable_channels(session=session, customer=customer, biller=biller)
-    if data.channels:
-        wanted = [channel.value for channel in data.channels]
-        reachable = sorted((pair for pair in reachable if pair[0] in wanted), key=lambda pair: wanted.index(pair[0]))
-    if not reachable:
-        raise InvalidInput(
-            "the customer cannot be reached on these channels (no address, or opted out)", field="channels"
-        )
-    now = utcnow()
-    when = next_contact_moment(session=session, biller_id=bill.biller_id, now=now)
-    message = enqueue_on_first_channel(
-        session=session,
-        bill=bill,
-        customer=customer,
-        biller=biller,
-        template_key=data.template,
-        variables=reminder_variables(session=session, bill=bill, now=now),
-        channels=reachable,
-        not_before=when,
-        idempotency_key=f"notify:bill:{bill.id}:{key or secrets.token_hex(8)}",
-    )
+def notify_out(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:
+    """Queue the notification and describe it for the API."""
+    channels = [channel.value for channel in data.channels] if data.channels else None
+    message, when = notify_bill(session=session, bill=bill, channels=channels, template=data.template, key=key)
     return NotifyOut(bill_id=bill.id, message_id=message.id, channel=message.channel, scheduled_for=when.isoformat())

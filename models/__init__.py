@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from models.accounts import AuditEvent, User
+from models.accounts import AuditEvent, CustomerNote, User
 from models.billers import ApiKey, Biller
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
@@ -28,6 +28,7 @@ __all__ = [
     "ConversationMessage",
     "Customer",
     "CustomerChannel",
+    "CustomerNote",
     "LinkEvent",
     "MessageTemplate",
     "OutboundMessage",

@@ -38,3 +38,15 @@ class AuditEvent(SQLModel, table=True):
     subject_id: int | None = None
     detail: dict | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CustomerNote(SQLModel, table=True):
+    """An internal note support staff keep on a customer (never sent to the customer)."""
+
+    __tablename__ = "customer_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
+    author_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    body: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -136,7 +136,7 @@ def inbox():
     return render("inbox.html", waiting=waiting, counts=counts, action_form=ActionForm())
 
 
-def _conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
+def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
     session = get_session()
     conversation = session.get(Conversation, conversation_id)
     customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
@@ -149,7 +149,7 @@ def _conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
 @staff_only
 def conversation(conversation_id: int):
     """The customer's story: messages both ways with delivery status, and their bills."""
-    conversation, customer = _conversation_or_404(conversation_id)
+    conversation, customer = conversation_or_404(conversation_id)
     session = get_session()
     messages = session.exec(
         select(ConversationMessage, OutboundMessage)
@@ -177,7 +177,7 @@ def conversation(conversation_id: int):
 @staff_only
 def reply(conversation_id: int):
     """Answer the customer on their channel (free text only inside WhatsApp's 24-hour window)."""
-    conversation, customer = _conversation_or_404(conversation_id)
+    conversation, customer = conversation_or_404(conversation_id)
     form = ReplyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -229,7 +229,7 @@ def reply(conversation_id: int):
 @staff_only
 def hand_back(conversation_id: int):
     """Give the conversation back to the bot and clear it from the inbox."""
-    conversation, customer = _conversation_or_404(conversation_id)
+    conversation, customer = conversation_or_404(conversation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     session = get_session()
