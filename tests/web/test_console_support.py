@@ -13,8 +13,13 @@ from tests.web.test_console import csrf, login, staff  # noqa: F401 - the staff 
 
 @pytest.fixture
 def bill(session, api, staff):  # noqa: F811
-    return make_bill(session, api.biller, reference="ELEC-77", amount=89000,
-                     customer={"reference": "CA-77", "name": "Sourav Das", "phone": "+919810000077"})
+    return make_bill(
+        session,
+        api.biller,
+        reference="ELEC-77",
+        amount=89000,
+        customer={"reference": "CA-77", "name": "Sourav Das", "phone": "+919810000077"},
+    )
 
 
 @pytest.mark.parametrize("query", ["Sourav", "CA-77", "ELEC-77", "98100 00077", "+919810000077"])
@@ -60,8 +65,10 @@ def test_support_actions_resend_pause_note_and_mark_paid(client, session, bill):
 @pytest.mark.parametrize("action", ["resend", "snooze", "mark-paid"])
 def test_actions_on_another_billers_customer_are_404(client, session, bill, action):
     login(client, "desk@b.example")
-    response = client.post(f"/console/customers/{bill.customer_id}/bills/{bill.id}/{action}",
-                           data={"csrf_token": csrf(client, "/console/"), "until": "2026-12-20", "reference": "U1"})
+    response = client.post(
+        f"/console/customers/{bill.customer_id}/bills/{bill.id}/{action}",
+        data={"csrf_token": csrf(client, "/console/"), "until": "2026-12-20", "reference": "U1"},
+    )
     assert response.status_code == 404
     session.expire_all()
     assert session.get(Bill, bill.id).status == "open"
@@ -69,14 +76,16 @@ def test_actions_on_another_billers_customer_are_404(client, session, bill, acti
 
 def test_actions_need_the_csrf_token(client, session, bill):
     login(client, "desk@a.example")
-    response = client.post(f"/console/customers/{bill.customer_id}/bills/{bill.id}/mark-paid",
-                           data={"reference": "UTR1"})
+    response = client.post(
+        f"/console/customers/{bill.customer_id}/bills/{bill.id}/mark-paid", data={"reference": "UTR1"}
+    )
     assert response.status_code == 400
 
 
 def test_assign_a_conversation_to_myself(client, session, bill):
-    conversation = Conversation(customer_id=bill.customer_id, channel="sms", address="+919810000077",
-                                needs_attention="handover")
+    conversation = Conversation(
+        customer_id=bill.customer_id, channel="sms", address="+919810000077", needs_attention="handover"
+    )
     session.add(conversation)
     session.commit()
     login(client, "desk@a.example")
