@@ -70,9 +70,6 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each surface under its own prefix."""
-    import web.console_admin
-    import web.console_simulator
-    import web.console_support  # noqa: F401
     from api import bp as api_bp
     from web.console import bp as console_bp
     from web.console import login_manager

@@ -245,3 +245,7 @@ def hand_back(conversation_id: int):
     )
     session.commit()
     return redirect(url_for("console.inbox"))
+
+
+# The console's other pages register their routes on bp.
+from web import console_admin, console_settings, console_simulator, console_support  # noqa: E402,F401
