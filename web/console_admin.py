@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -19,7 +20,7 @@ from billing.billers import issue_api_key, revoke_api_key
 from billing.importer import import_bills_csv
 from config import current_settings
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
-from models.db import get_session
+from models.db import get_session, utcnow
 from models.vocab import BillStatus, Role
 from scheduler.cadences import CadenceIn, cadence_public, save_cadence
 from scheduler.calendar import ContactCalendar
@@ -126,7 +127,36 @@ def dashboard():
         funnel=[(label, reached.get(label, 0)) for label in FUNNEL],
         apps=apps,
         failures=failures,
+        daily=_collected_by_day(session, biller),
+        by_message=_by_message_and_channel(session, biller),
     )
+
+
+def _collected_by_day(session, biller: Biller, days: int = 30) -> list[tuple[date, int]]:
+    """Money received per day over the last `days` days, in the biller's time zone (empty days included)."""
+    zone = ZoneInfo(biller.timezone)
+    today = utcnow().astimezone(zone).date()
+    since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=zone)
+    totals: dict[date, int] = {}
+    for paid_at, amount in session.exec(
+        select(Payment.paid_at, Payment.amount_paise).where(Payment.biller_id == biller.id, Payment.paid_at >= since)
+    ).all():
+        day = paid_at.astimezone(zone).date()
+        totals[day] = totals.get(day, 0) + amount
+    return [(day, totals.get(day, 0)) for day in (today - timedelta(days=n) for n in range(days - 1, -1, -1))]
+
+
+def _by_message_and_channel(session, biller: Biller) -> list[tuple[str, str, dict[str, int]]]:
+    """Delivery outcomes of each kind of message on each channel: how far the messages got."""
+    rows = session.exec(
+        select(OutboundMessage.template_key, OutboundMessage.channel, OutboundMessage.status, func.count())
+        .where(OutboundMessage.biller_id == biller.id, OutboundMessage.template_key.is_not(None))
+        .group_by(OutboundMessage.template_key, OutboundMessage.channel, OutboundMessage.status)
+    ).all()
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for key, channel, status, count in rows:
+        table.setdefault((key, channel), {})[status] = count
+    return [(key, channel, statuses) for (key, channel), statuses in sorted(table.items())]
 
 
 @bp.route("/bills/import", methods=["GET", "POST"])

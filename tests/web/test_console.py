@@ -148,3 +148,39 @@ def test_hand_back_lets_the_bot_answer_again(client, session, handed_over):
     post_twilio(client, twilio_params("+919810000001", "bill"))
     bodies = [m.body for m in session.exec(select(OutboundMessage)).all()]
     assert any("Pay:" in body for body in bodies)
+
+
+def test_outside_the_window_support_sends_an_approved_template(client, session, api, staff):
+    from models import MessageTemplate
+
+    bill = make_bill(session, api.biller, customer={"reference": "CA-8", "name": "Mina", "phone": "+919810000008"})
+    conversation = Conversation(
+        customer_id=bill.customer_id,
+        channel="whatsapp",
+        address="+919810000008",
+        needs_attention="handover",
+        attention_since=utcnow(),
+        handed_over_at=utcnow(),
+    )
+    session.add(conversation)
+    session.commit()
+    login(client, "desk@a.example")
+    page = f"/console/conversations/{conversation.id}"
+    form = {"csrf_token": csrf(client, page), "template": "reminder_due_today", "bill_id": bill.id}
+    client.post(f"{page}/send-template", data=form)
+    assert session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill.id)).first() is None
+    session.add(
+        MessageTemplate(
+            biller_id=api.biller.id,
+            key="reminder_due_today",
+            channel="whatsapp",
+            language="en",
+            body="Due: {amount} {link}",
+            content_sid="HX" + "b" * 32,
+        )
+    )
+    session.commit()
+    client.post(f"{page}/send-template", data={**form, "csrf_token": csrf(client, page)})
+    message = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill.id)).one()
+    assert (message.channel, message.template_key) == ("whatsapp", "reminder_due_today")
+    assert message.content_variables["amount"] == "₹1,245.50"

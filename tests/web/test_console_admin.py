@@ -55,6 +55,8 @@ def test_dashboard_shows_outstanding_collected_and_the_funnel(client, api, users
     assert re.search(r'id="collected">₹300.00<', html)
     assert 'id="rate">30%<' in html
     assert re.search(r"<th scope=\"row\">paid</th><td>1</td>", html)
+    assert html.count("<rect x=") == 30 and "₹300.00</title>" in html  # today's bar carries the payment
+    assert "<td>receipt</td><td>whatsapp</td>" in html
 
 
 def test_upload_reports_every_bad_line_and_imports_nothing(client, users):
