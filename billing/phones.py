@@ -25,10 +25,3 @@ def normalise_phone(raw: str) -> str:
     if phonenumbers.number_type(number) not in _REACHABLE_TYPES:
         raise ValueError("must be a mobile number that can receive SMS and WhatsApp")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mask_phone(e164: str | None) -> str:
-    """A phone number safe to show or log: only the last four digits."""
-    if not e164:
-        return ""
-    return "•" * max(len(e164) - 4, 0) + e164[-4:]

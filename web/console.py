@@ -187,7 +187,23 @@ def reply(conversation_id: int):
     ):
         flash("Outside the 24-hour WhatsApp window: only an approved template can be sent.")
         return redirect(url_for("console.conversation", conversation_id=conversation.id))
-    count = session.exec(
+    post_as_agent(session, conversation, customer, body=form.body.data, action="conversation.reply")
+    return redirect(url_for("console.conversation", conversation_id=conversation.id))
+
+
+def post_as_agent(
+    session,
+    conversation: Conversation,
+    customer: Customer,
+    *,
+    action: str,
+    body: str | None = None,
+    template_key: str | None = None,
+    bill: Bill | None = None,
+    variables: dict | None = None,
+) -> None:
+    """Queue a message from support in the conversation (free text, or a template about a bill), and audit it."""
+    sequence = session.exec(
         select(func.count())
         .select_from(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation.id)
@@ -196,11 +212,13 @@ def reply(conversation_id: int):
         session=session,
         biller_id=customer.biller_id,
         customer_id=customer.id,
-        bill_id=None,
+        bill_id=bill.id if bill else None,
         channel=Channel(conversation.channel),
         recipient=conversation.address,
-        body=form.body.data,
-        idempotency_key=f"agent:{conversation.id}:{count}:{current_user.id}",
+        body=body,
+        template_key=template_key,
+        variables=variables,
+        idempotency_key=f"agent:{conversation.id}:{sequence}:{current_user.id}",
         language=customer.language,
     )
     session.flush()
@@ -208,7 +226,7 @@ def reply(conversation_id: int):
         ConversationMessage(
             conversation_id=conversation.id,
             direction="out",
-            body=form.body.data,
+            body=body or f"[template {template_key}]",
             outbound_message_id=message.id,
             author_user_id=current_user.id,
         )
@@ -217,12 +235,11 @@ def reply(conversation_id: int):
         session=session,
         biller_id=customer.biller_id,
         actor=f"user:{current_user.id}",
-        action="conversation.reply",
+        action=action,
         subject_type="conversation",
         subject_id=conversation.id,
     )
     session.commit()
-    return redirect(url_for("console.conversation", conversation_id=conversation.id))
 
 
 @bp.post("/conversations/<int:conversation_id>/hand-back")

@@ -8,19 +8,18 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlmodel import func, or_, select
+from sqlmodel import or_, select
 
 from accounts.audit import record_audit
 from billing.errors import DomainError
 from billing.payments import record_payment
 from billing.phones import normalise_phone
-from channels.outbox import enqueue, reminder_variables
+from channels.outbox import reminder_variables
 from channels.rendering import find_template
 from models import (
     Bill,
     Biller,
     Conversation,
-    ConversationMessage,
     Customer,
     CustomerNote,
     LinkEvent,
@@ -28,9 +27,9 @@ from models import (
     Payment,
 )
 from models.db import get_session, utcnow
-from models.vocab import Channel, Role
+from models.vocab import Role
 from scheduler.notify import notify_bill
-from web.console import ActionForm, bp, conversation_or_404, render, scoped, staff_only
+from web.console import ActionForm, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
 
 RESULTS_LIMIT = 50
 
@@ -239,40 +238,13 @@ def send_template(conversation_id: int):
     if template is None or not template.content_sid:
         flash("That message has no approved WhatsApp template (ContentSid) yet: add one under Templates.")
         return redirect(url_for("console.conversation", conversation_id=conversation.id))
-    count = session.exec(
-        select(func.count())
-        .select_from(ConversationMessage)
-        .where(ConversationMessage.conversation_id == conversation.id)
-    ).one()
-    message = enqueue(
-        session=session,
-        biller_id=customer.biller_id,
-        customer_id=customer.id,
-        bill_id=bill.id,
-        channel=Channel.WHATSAPP,
-        recipient=conversation.address,
+    post_as_agent(
+        session,
+        conversation,
+        customer,
         template_key=key,
+        bill=bill,
         variables=reminder_variables(session=session, bill=bill, now=utcnow()),
-        idempotency_key=f"agent-template:{conversation.id}:{count}:{current_user.id}",
-        language=customer.language,
-    )
-    session.flush()
-    session.add(
-        ConversationMessage(
-            conversation_id=conversation.id,
-            direction="out",
-            body=f"[template {key}]",
-            outbound_message_id=message.id,
-            author_user_id=current_user.id,
-        )
-    )
-    record_audit(
-        session=session,
-        biller_id=customer.biller_id,
-        actor=f"user:{current_user.id}",
         action="conversation.template",
-        subject_type="conversation",
-        subject_id=conversation.id,
     )
-    session.commit()
     return redirect(url_for("console.conversation", conversation_id=conversation.id))
