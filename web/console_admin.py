@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -10,9 +11,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 from sqlmodel import func, select
-from wtforms import FileField, SelectField, StringField, TextAreaField
+from wtforms import FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from accounts.audit import record_audit
 from api.errors import validation_error
@@ -22,7 +23,7 @@ from config import current_settings
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
 from models.db import get_session, utcnow
 from models.vocab import BillStatus, Role
-from scheduler.cadences import CadenceIn, cadence_public, save_cadence
+from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, save_cadence
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import plan_steps
 from web.console import ActionForm, FlaskForm, bp, render, staff_only
@@ -63,8 +64,54 @@ class UploadForm(FlaskForm):
 
 
 class CadenceForm(FlaskForm):
-    definition = TextAreaField("Cadence (JSON)", validators=[DataRequired(), Length(max=10_000)])
+    """Only the CSRF token and the sample date: the steps are plain rows (step-N-…), as many as needed."""
+
     sample_due_date = StringField("Sample due date")
+
+
+STEP_ROWS = 12  # the most steps a cadence may have
+
+
+def cadence_from_form(form) -> dict:
+    """The cadence the form rows describe (blank rows skipped), ready for CadenceIn to validate."""
+    steps = []
+    for row in range(STEP_ROWS):
+        offset = (form.get(f"step-{row}-offset") or "").strip()
+        if not offset:
+            continue
+        steps.append(
+            {
+                "day_offset": offset,
+                "send_at": form.get(f"step-{row}-time") or "10:00",
+                "channels": [
+                    c.strip().lower() for c in (form.get(f"step-{row}-channels") or "").split(",") if c.strip()
+                ],
+                "template": form.get(f"step-{row}-template") or "reminder_due_today",
+                "condition": "link_not_opened" if form.get(f"step-{row}-unopened") else None,
+            }
+        )
+    cadence = {"name": form.get("name", ""), "steps": steps, "default": bool(form.get("default"))}
+    for field in ("repeat_every_days", "repeat_max_times"):
+        if (form.get(field) or "").strip():
+            cadence[field] = form.get(field).strip()
+    return cadence
+
+
+def form_rows(cadence: dict | None) -> list[dict]:
+    """Rows for the editor: the cadence's steps, then blank rows to add more."""
+    steps = list((cadence or {}).get("steps", []))
+    blank = {
+        "day_offset": "",
+        "send_at": "10:00",
+        "channels": ["whatsapp", "sms", "email"],
+        "template": "reminder_due_today",
+        "condition": None,
+    }
+    return (steps + [blank] * max(4 - len(steps), 3))[:STEP_ROWS]
+
+
+def _row_message(message: str) -> str:
+    return re.sub(r"steps\.(\d+)", lambda m: f"step {int(m.group(1)) + 1}", message)
 
 
 @bp.get("/dashboard")
@@ -193,17 +240,23 @@ def upload_bills():
 @bp.route("/cadences", methods=["GET", "POST"])
 @biller_admin_only
 def cadences():
-    """The biller's cadences; edit one as JSON and see its reminders on a sample due date before saving."""
+    """The biller's cadences in a plain form; preview the reminders on a sample due date before saving."""
     session = get_session()
     biller = managed_biller()
     form = CadenceForm()
-    preview, error = None, None
+    preview, error, editing = None, None, None
+    if request.method == "GET" and request.args.get("edit"):
+        cadence = session.exec(
+            select(Cadence).where(Cadence.biller_id == biller.id, Cadence.name == request.args["edit"])
+        ).first()
+        editing = cadence_public(session=session, cadence=cadence) if cadence else None
     if form.validate_on_submit():
+        editing = cadence_from_form(request.form)
         try:
-            data = CadenceIn.model_validate_json(form.definition.data)
+            data = CadenceIn.model_validate(editing)
             sample = date.fromisoformat(form.sample_due_date.data or (date.today() + timedelta(days=10)).isoformat())
         except ValidationError as exc:
-            error = validation_error(exc).message
+            error = _row_message(validation_error(exc).message)
         except ValueError:
             error = "The sample due date must look like 2026-12-10."
         else:
@@ -225,7 +278,17 @@ def cadences():
         cadence_public(session=session, cadence=c)
         for c in session.exec(select(Cadence).where(Cadence.biller_id == biller.id).order_by(Cadence.name)).all()
     ]
-    return render("cadences.html", form=form, saved=saved, preview=preview, error=error, biller=biller)
+    return render(
+        "cadences.html",
+        form=form,
+        saved=saved,
+        preview=preview,
+        error=error,
+        biller=biller,
+        editing=editing or {},
+        rows=form_rows(editing),
+        templates=REMINDER_TEMPLATES,
+    )
 
 
 def _preview(data: CadenceIn, biller: Biller, due: date) -> list[dict]:

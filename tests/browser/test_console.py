@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from accounts.users import create_user
@@ -40,7 +38,9 @@ def test_biller_admin_uploads_a_csv_and_previews_a_cadence(browser, live_server,
     screenshot(page, "console-upload-report")
 
     page.click("text=Cadences")
-    page.fill("#definition", json.dumps({"name": "soft", "steps": [{"day_offset": 0, "channels": ["sms"]}]}))
+    page.fill("#name", "soft")
+    page.fill("#step-0-offset", "0")
+    page.fill("#step-0-channels", "sms")
     page.fill("#sample_due_date", "2026-12-10")
     page.click("button[value=no]")
     assert "Thu 10 Dec 2026 10:00" in page.locator("#preview").inner_text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
@@ -110,45 +109,39 @@ def test_another_billers_key_cannot_be_revoked(client, api, users):
 
 def test_cadence_preview_then_save(client, users):
     login(client, "boss@a.example")
-    definition = json.dumps(
-        {
-            "name": "weekend-safe",
-            "steps": [
-                {"day_offset": -1, "send_at": "07:30", "channels": ["sms"], "template": "reminder_before_due"},
-                {"day_offset": 2, "send_at": "20:00", "channels": ["whatsapp", "sms"], "template": "reminder_overdue"},
-            ],
-        }
-    )
+    form = {
+        "name": "weekend-safe",
+        "step-0-offset": "-1",
+        "step-0-time": "07:30",
+        "step-0-channels": "sms",
+        "step-0-template": "reminder_before_due",
+        "step-1-offset": "2",
+        "step-1-time": "20:00",
+        "step-1-channels": "whatsapp, SMS",
+        "step-1-template": "reminder_overdue",
+        "step-1-unopened": "on",
+        "step-2-offset": "",
+        "sample_due_date": "2026-12-10",
+    }
     preview = client.post(
-        "/console/cadences",
-        data={
-            "csrf_token": csrf(client, "/console/cadences"),
-            "definition": definition,
-            "sample_due_date": "2026-12-10",
-            "save": "no",
-        },
+        "/console/cadences", data={**form, "csrf_token": csrf(client, "/console/cadences"), "save": "no"}
     ).get_data(as_text=True)
     assert "Wed 09 Dec 2026 09:00" in preview  # 07:30 moved into contact hours
-    assert "Sat 12 Dec 2026 19:00" not in preview and "Sun 13 Dec 2026 09:00" in preview  # 20:00 -> next morning
-    client.post(
-        "/console/cadences",
-        data={
-            "csrf_token": csrf(client, "/console/cadences"),
-            "definition": definition,
-            "sample_due_date": "2026-12-10",
-            "save": "yes",
-        },
-    )
-    assert "weekend-safe" in client.get("/console/cadences").get_data(as_text=True)
+    assert "Sun 13 Dec 2026 09:00 · whatsapp → sms · reminder_overdue · only if" in preview  # 20:00 → next morning
+    client.post("/console/cadences", data={**form, "csrf_token": csrf(client, "/console/cadences"), "save": "yes"})
+    editor = client.get("/console/cadences", query_string={"edit": "weekend-safe"}).get_data(as_text=True)
+    assert 'value="whatsapp, sms"' in editor and 'name="step-1-unopened" checked' in editor
     bad = client.post(
         "/console/cadences",
         data={
+            **form,
             "csrf_token": csrf(client, "/console/cadences"),
-            "definition": '{"name": "x", "steps": []}',
+            "step-1-channels": "whatsapp, pigeon",
             "save": "no",
         },
     )
-    assert 'id="cadence-error"' in bad.get_data(as_text=True)
+    html = bad.get_data(as_text=True)
+    assert 'id="cadence-error"' in html and "step 2" in html
 
 
 def test_audit_log_lists_what_admins_did(client, users):
