@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from accounts.users import create_user
 from models.vocab import Role
@@ -45,4 +46,66 @@ def test_biller_admin_uploads_a_csv_and_previews_a_cadence(browser, live_server,
     page.click("button[value=no]")
     assert "Thu 10 Dec 2026 10:00" in page.locator("#preview").inner_text()
     screenshot(page, "console-cadence-preview")
+    context.close()
+
+
+def test_support_answers_inside_the_window_and_sends_a_template_outside_it(browser, live_server, session, api):
+    from datetime import timedelta
+
+    from billing.customers import record_inbound
+    from models import Conversation, Customer, MessageTemplate, OutboundMessage
+    from models.db import utcnow
+    from tests.builders import make_bill
+
+    create_user(
+        session=session,
+        email="desk@a.example",
+        password="correct horse battery",
+        role=Role.SUPPORT,
+        biller_id=api.biller.id,
+    )
+    bill = make_bill(session, api.biller, customer={"reference": "W-1", "name": "Mina", "phone": "+919810000012"})
+    customer = session.get(Customer, bill.customer_id)
+    conversation = Conversation(
+        customer_id=customer.id,
+        channel="whatsapp",
+        address=customer.phone,
+        needs_attention="handover",
+        attention_since=utcnow(),
+        handed_over_at=utcnow(),
+    )
+    session.add(conversation)
+    session.add(
+        MessageTemplate(
+            biller_id=api.biller.id,
+            key="reminder_due_today",
+            channel="whatsapp",
+            language="en",
+            body="Due: {amount} {link}",
+            content_sid="HX" + "c" * 32,
+        )
+    )
+    record_inbound(session=session, customer_id=customer.id, channel="whatsapp", at=utcnow())
+    session.commit()
+
+    context = browser.new_context(**browser.devices["Pixel 5"])
+    page = context.new_page()
+    page.goto(f"{live_server}/console/login")
+    page.fill("#email", "desk@a.example")
+    page.fill("#password", "correct horse battery")
+    page.click("button.primary")
+    page.click(f"[data-conversation='{conversation.id}']")
+    page.fill("#body", "We have received your request.")
+    page.click("text=Send")
+    assert "We have received your request." in page.locator("#timeline").inner_text()
+
+    record_inbound(session=session, customer_id=customer.id, channel="whatsapp", at=utcnow() - timedelta(days=2))
+    session.commit()
+    page.reload()
+    assert page.locator("#body").count() == 0  # no free text outside the window
+    page.click("#template-form button")
+    screenshot(page, "console-template-outside-window")
+    session.expire_all()
+    sent = session.exec(select(OutboundMessage).where(OutboundMessage.template_key == "reminder_due_today")).one()
+    assert (sent.channel, sent.bill_id) == ("whatsapp", bill.id)
     context.close()
