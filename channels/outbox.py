@@ -33,6 +33,7 @@ def enqueue(
     language: str = "en",
     fallback_channels: list[str] | None = None,
     not_before: datetime | None = None,
+    cadence_step: int | None = None,
 ) -> OutboundMessage:
     """Write a message to the outbox once: a second enqueue with the same key returns the first row."""
     existing = session.exec(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key)).first()
@@ -48,6 +49,7 @@ def enqueue(
         body=body,
         content_variables=variables,
         language=language,
+        cadence_step=cadence_step,
         fallback_channels=[str(channel) for channel in fallback_channels or []],
         idempotency_key=idempotency_key,
         next_attempt_at=not_before or utcnow(),

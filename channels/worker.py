@@ -297,7 +297,7 @@ class OutboxWorker:
         message.updated_at = self.clock()
         session.add(message)
         apply_failure_side_effects(session=session, message=message, code=code)
-        fall_back(session=session, message=message)
+        fall_back(session=session, message=message, now=self.clock())
 
 
 def apply_failure_side_effects(*, session: Session, message: OutboundMessage, code: str | None) -> None:
@@ -312,7 +312,7 @@ def apply_failure_side_effects(*, session: Session, message: OutboundMessage, co
         session.add(customer)
 
 
-def fall_back(*, session: Session, message: OutboundMessage) -> OutboundMessage | None:
+def fall_back(*, session: Session, message: OutboundMessage, now: datetime | None = None) -> OutboundMessage | None:
     """Queue the same message on the next channel of its order that can still reach the customer."""
     if not message.fallback_channels or not message.customer_id:
         return None
@@ -336,5 +336,7 @@ def fall_back(*, session: Session, message: OutboundMessage) -> OutboundMessage 
                 variables=message.content_variables,
                 language=message.language,
                 fallback_channels=remaining,
+                cadence_step=message.cadence_step,
+                not_before=now,
             )
     return None

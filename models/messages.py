@@ -25,6 +25,7 @@ class OutboundMessage(SQLModel, table=True):
     channel: str = Field(max_length=16)
     recipient: str = Field(max_length=320)
     template_key: str | None = Field(default=None, max_length=40)
+    cadence_step: int | None = None  # which step of the bill's cadence a reminder is (for the dashboard funnel)
     language: str = Field(default="en", max_length=5)
     body: str | None = None
     content_sid: str | None = Field(default=None, max_length=64)

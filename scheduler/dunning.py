@@ -170,14 +170,16 @@ def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedRemi
 
 
 UNNEST_INSERT = text("""
-    INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, language,
+    INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step,
+        language,
         idempotency_key, fallback_channels, status, attempts, next_attempt_at, created_at, updated_at)
-    SELECT biller_id, customer_id, bill_id, channel, recipient, template_key, language, idempotency_key,
+    SELECT biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step, language, idempotency_key,
         fallback::json, 'queued', 0, :now, :now, :now
     FROM unnest(CAST(:biller_ids AS int[]), CAST(:customer_ids AS int[]), CAST(:bill_ids AS int[]),
                 CAST(:channels AS text[]), CAST(:recipients AS text[]), CAST(:templates AS text[]),
-                CAST(:languages AS text[]), CAST(:keys AS text[]), CAST(:fallbacks AS text[]))
-        AS r(biller_id, customer_id, bill_id, channel, recipient, template_key, language, idempotency_key, fallback)
+                CAST(:steps AS int[]), CAST(:languages AS text[]), CAST(:keys AS text[]), CAST(:fallbacks AS text[]))
+        AS r(biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step, language,
+             idempotency_key, fallback)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING bill_id
 """)
@@ -194,6 +196,7 @@ UNNEST_COLUMNS = {
     "channels": "channel",
     "recipients": "recipient",
     "templates": "template_key",
+    "steps": "cadence_step",
     "languages": "language",
     "keys": "idempotency_key",
 }
@@ -260,6 +263,7 @@ def _reminder_row(
         "bill_id": row.id,
         "channel": channel,
         "recipient": addresses[channel],
+        "cadence_step": step.index,
         "template_key": step.template_key,
         "language": customer["language"],
         "idempotency_key": f"reminder:bill:{row.id}:step:{step.index}:{channel}",

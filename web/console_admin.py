@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
+from sqlalchemy import case, exists
 from sqlmodel import func, select
 from wtforms import FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -175,7 +176,8 @@ def dashboard():
         apps=apps,
         failures=failures,
         daily=_collected_by_day(session, biller),
-        by_message=_by_message_and_channel(session, biller),
+        by_step=_funnel_by_step(session, biller),
+        weekly_rate=_collection_rate_by_week(session, biller),
     )
 
 
@@ -193,17 +195,61 @@ def _collected_by_day(session, biller: Biller, days: int = 30) -> list[tuple[dat
     return [(day, totals.get(day, 0)) for day in (today - timedelta(days=n) for n in range(days - 1, -1, -1))]
 
 
-def _by_message_and_channel(session, biller: Biller) -> list[tuple[str, str, dict[str, int]]]:
-    """Delivery outcomes of each kind of message on each channel: how far the messages got."""
+def _collection_rate_by_week(session, biller: Biller, weeks: int = 8) -> list[tuple[date, int, float]]:
+    """For bills due in each of the last `weeks` weeks: the amount billed and the share of it collected."""
+    today = utcnow().astimezone(ZoneInfo(biller.timezone)).date()
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = session.exec(
-        select(OutboundMessage.template_key, OutboundMessage.channel, OutboundMessage.status, func.count())
-        .where(OutboundMessage.biller_id == biller.id, OutboundMessage.template_key.is_not(None))
-        .group_by(OutboundMessage.template_key, OutboundMessage.channel, OutboundMessage.status)
+        select(Bill.due_date, func.sum(Bill.amount_paise), func.sum(Bill.amount_due_paise))
+        .where(
+            Bill.biller_id == biller.id,
+            Bill.due_date >= first_monday,
+            Bill.due_date <= today,
+            Bill.status != BillStatus.CANCELLED,
+        )
+        .group_by(Bill.due_date)
     ).all()
-    table: dict[tuple[str, str], dict[str, int]] = {}
-    for key, channel, status, count in rows:
-        table.setdefault((key, channel), {})[status] = count
-    return [(key, channel, statuses) for (key, channel), statuses in sorted(table.items())]
+    billed: dict[date, list[int]] = {first_monday + timedelta(weeks=n): [0, 0] for n in range(weeks)}
+    for due_date, amount, still_due in rows:
+        week = due_date - timedelta(days=due_date.weekday())
+        billed[week][0] += amount or 0
+        billed[week][1] += still_due or 0
+    return [(week, total, (total - due) / total if total else 0.0) for week, (total, due) in sorted(billed.items())]
+
+
+def _funnel_by_step(session, biller: Biller) -> list[tuple]:
+    """Per cadence step and channel: queued, sent, delivered, read, then bills whose link was opened, whose
+    app was chosen and which were paid after that reminder, and failures — one grouped query."""
+    message = OutboundMessage
+    status = message.status
+
+    def after(model, *conditions):
+        moment = model.paid_at if model is Payment else model.created_at
+        return exists().where(model.bill_id == message.bill_id, moment >= message.created_at, *conditions)
+
+    def bills_where(condition):
+        return func.count(func.distinct(case((condition, message.bill_id))))
+
+    def count_where(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    return session.exec(
+        select(
+            message.cadence_step,
+            message.channel,
+            func.count(),
+            count_where(status.in_(("sent", "delivered", "read"))),
+            count_where(status.in_(("delivered", "read"))),
+            count_where(status == "read"),
+            bills_where(after(LinkEvent, LinkEvent.kind == "opened")),
+            bills_where(after(LinkEvent, LinkEvent.kind == "app_chosen")),
+            bills_where(after(Payment)),
+            count_where(status.in_(("failed", "undelivered"))),
+        )
+        .where(message.biller_id == biller.id, message.cadence_step.is_not(None))
+        .group_by(message.cadence_step, message.channel)
+        .order_by(message.cadence_step, message.channel)
+    ).all()
 
 
 @bp.route("/bills/import", methods=["GET", "POST"])

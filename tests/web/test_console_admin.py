@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 
 import pytest
 
@@ -55,7 +56,40 @@ def test_dashboard_shows_outstanding_collected_and_the_funnel(client, api, users
     assert 'id="rate">30%<' in html
     assert re.search(r"<th scope=\"row\">paid</th><td>1</td>", html)
     assert html.count("<rect x=") == 30 and "₹300.00</title>" in html  # today's bar carries the payment
-    assert "<td>receipt</td><td>whatsapp</td>" in html
+    assert "No reminders yet." in html  # receipts are not cadence steps
+    weekly = re.findall(r"<td>(\d+)% of ₹([\d,.]+)</td>", html)
+    assert len(weekly) == 8 and all(share == "0" for share, _ in weekly)  # the bills fall due in ten days
+
+
+def test_funnel_follows_each_step_to_payment(app, client, session, api, users):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from channels.worker import OutboxWorker
+    from models.db import current_db, utcnow
+    from scheduler.dunning import run_dunning_pass
+
+    zone = ZoneInfo("Asia/Kolkata")
+    yesterday = utcnow().astimezone(zone).date() - timedelta(days=1)
+    payload = bill_payload(due_date=yesterday.isoformat(), amount=50000)
+    bill = client.post("/api/v1/bills", json=payload, headers=api.headers).json
+    noon = datetime.combine(yesterday, datetime.min.time(), tzinfo=zone) + timedelta(hours=12)
+    with app.app_context():  # the pass ran yesterday at noon: step 2 (the due date) was due
+        run_dunning_pass(session_factory=current_db().new_session, now=noon)
+    OutboxWorker(app, clock=lambda: noon + timedelta(minutes=1)).run(once=True)
+    token = bill["link"].rsplit("/", 1)[1]
+    client.get(f"/p/{token}")
+    client.post(
+        f"/api/v1/bills/{bill['id']}/payments", json={"amount": 50000, "reference": "UTR9"}, headers=api.headers
+    )
+    login(client, "boss@a.example")
+    html = client.get("/console/dashboard").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td>((?:<td>\d+</td>){8})</tr>", html)
+    table = {(step, channel): [int(n) for n in re.findall(r"\d+", cells)] for step, channel, cells in rows}
+    # WhatsApp first (window closed, no template): failed; SMS took over and was sent; the bill was opened and paid
+    assert table[("2", "whatsapp")] == [1, 0, 0, 0, 1, 0, 1, 1]
+    assert table[("2", "sms")] == [1, 1, 0, 0, 1, 0, 1, 0]
+    assert "<td>100% of ₹500.00</td>" in html  # yesterday's week: billed and collected in full
 
 
 def test_upload_reports_every_bad_line_and_imports_nothing(client, users):
