@@ -12,7 +12,7 @@ from billing.bills import create_bill
 from billing.schemas import BillIn
 from channels.outbox import enqueue
 from config import current_settings
-from models import Bill, Biller, OutboundMessage
+from models import Bill, Biller, MessageTemplate, OutboundMessage
 from models.vocab import Channel
 
 _sequence = itertools.count(1)
@@ -89,3 +89,20 @@ def queue_messages(
     ]
     session.commit()
     return messages
+
+
+def make_whatsapp_template(
+    session: Session,
+    biller: Biller,
+    *,
+    body: str = "Due: {amount} {link}",
+    content_sid: str = "HX" + "a" * 32,
+    key: str = "reminder_due_today",
+) -> MessageTemplate:
+    """A committed, approved WhatsApp template (with its ContentSid) in English."""
+    template = MessageTemplate(
+        biller_id=biller.id, key=key, channel="whatsapp", language="en", body=body, content_sid=content_sid
+    )
+    session.add(template)
+    session.commit()
+    return template

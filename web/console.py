@@ -84,6 +84,27 @@ def scoped(statement, biller_column):
     return statement.where(biller_column == current_user.biller_id)
 
 
+def audit(
+    session,
+    biller_id: int | None,
+    *,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    detail: dict | None = None,
+) -> None:
+    """Record that the signed-in user did this."""
+    record_audit(
+        session=session,
+        biller_id=biller_id,
+        actor=f"user:{current_user.id}",
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
+    )
+
+
 def render(template: str, **context):
     return render_template(f"console/{template}", inline_css=INLINE_CSS, **context)
 
@@ -231,10 +252,9 @@ def post_as_agent(
             author_user_id=current_user.id,
         )
     )
-    record_audit(
-        session=session,
-        biller_id=customer.biller_id,
-        actor=f"user:{current_user.id}",
+    audit(
+        session,
+        customer.biller_id,
         action=action,
         subject_type="conversation",
         subject_id=conversation.id,
@@ -252,10 +272,9 @@ def hand_back(conversation_id: int):
     session = get_session()
     conversation.handed_over_at = conversation.needs_attention = conversation.attention_since = None
     session.add(conversation)
-    record_audit(
-        session=session,
-        biller_id=customer.biller_id,
-        actor=f"user:{current_user.id}",
+    audit(
+        session,
+        customer.biller_id,
         action="conversation.hand_back",
         subject_type="conversation",
         subject_id=conversation.id,

@@ -16,7 +16,6 @@ from wtforms import FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from accounts.audit import record_audit
 from api.errors import validation_error
 from billing.billers import issue_api_key, revoke_api_key
 from billing.importer import import_bills_csv
@@ -27,7 +26,7 @@ from models.vocab import BillStatus, Role
 from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, save_cadence
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import plan_steps
-from web.console import ActionForm, FlaskForm, bp, render, staff_only
+from web.console import ActionForm, FlaskForm, audit, bp, render, staff_only
 
 FUNNEL = ("queued", "sent", "delivered", "read", "link opened", "app chosen", "paid")
 
@@ -270,10 +269,9 @@ def upload_bills():
             settings=current_settings(),
         )
         if report.ok or partial:
-            record_audit(
-                session=session,
-                biller_id=biller.id,
-                actor=f"user:{current_user.id}",
+            audit(
+                session,
+                biller.id,
                 action="bills.import",
                 detail={"imported": report.imported, "rejected": len(report.errors)},
             )
@@ -308,10 +306,9 @@ def cadences():
         else:
             if request.form.get("save") == "yes":
                 cadence = save_cadence(session=session, biller_id=biller.id, data=data)
-                record_audit(
-                    session=session,
-                    biller_id=biller.id,
-                    actor=f"user:{current_user.id}",
+                audit(
+                    session,
+                    biller.id,
                     action="cadence.save",
                     subject_type="cadence",
                     subject_id=cadence.id,
@@ -388,7 +385,7 @@ def create_api_key():
         abort(400)
     session = get_session()
     plain = issue_api_key(session=session, biller_id=biller.id, name=request.form.get("name", "console")[:80])
-    record_audit(session=session, biller_id=biller.id, actor=f"user:{current_user.id}", action="api_key.create")
+    audit(session, biller.id, action="api_key.create")
     session.commit()
     keys = session.exec(select(ApiKey).where(ApiKey.biller_id == biller.id).order_by(ApiKey.id)).all()
     return render("api_keys.html", keys=keys, biller=biller, action_form=ActionForm(), new_key=plain)
@@ -406,10 +403,9 @@ def revoke_key(key_id: int):
     if key is None or key.biller_id != biller.id:
         abort(404)
     revoke_api_key(session=session, api_key=key)
-    record_audit(
-        session=session,
-        biller_id=biller.id,
-        actor=f"user:{current_user.id}",
+    audit(
+        session,
+        biller.id,
         action="api_key.revoke",
         subject_type="api_key",
         subject_id=key.id,

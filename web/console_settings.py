@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import time
 
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 from sqlmodel import select
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from accounts.audit import record_audit
 from accounts.users import create_user
 from billing.apps import catalogue
 from billing.billers import VPA_PATTERN
@@ -23,7 +21,7 @@ from config import current_settings
 from models import MessageTemplate, User
 from models.db import get_session
 from models.vocab import AmountExactness, Channel, Role
-from web.console import FlaskForm, bp, render
+from web.console import FlaskForm, audit, bp, render
 from web.console_admin import biller_admin_only, managed_biller
 
 
@@ -113,10 +111,9 @@ def biller_settings():
             if form.bill_fetch_secret.data:
                 biller.bill_fetch_secret = form.bill_fetch_secret.data
             session.add(biller)
-            record_audit(
-                session=session,
-                biller_id=biller.id,
-                actor=f"user:{current_user.id}",
+            audit(
+                session,
+                biller.id,
                 action="biller.update",
                 subject_type="biller",
                 subject_id=biller.id,
@@ -152,10 +149,9 @@ def templates():
                     dlt_template_id=form.dlt_template_id.data or None,
                     max_sms_segments=current_settings().sms_max_segments,
                 )
-                record_audit(
-                    session=session,
-                    biller_id=biller.id,
-                    actor=f"user:{current_user.id}",
+                audit(
+                    session,
+                    biller.id,
                     action="template.save",
                     subject_type="template",
                     subject_id=template.id,
@@ -193,10 +189,9 @@ def users():
         except DomainError as exc:
             flash(f"Not added: {exc.field}: {exc.message}")
         else:
-            record_audit(
-                session=session,
-                biller_id=biller.id,
-                actor=f"user:{current_user.id}",
+            audit(
+                session,
+                biller.id,
                 action="user.create",
                 subject_type="user",
                 subject_id=user.id,

@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import or_, select
 
-from accounts.audit import record_audit
 from billing.errors import DomainError
 from billing.payments import record_payment
 from billing.phones import normalise_phone
@@ -29,7 +28,7 @@ from models import (
 from models.db import get_session, utcnow
 from models.vocab import Role
 from scheduler.notify import notify_bill
-from web.console import ActionForm, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
+from web.console import ActionForm, audit, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
 
 RESULTS_LIMIT = 50
 
@@ -121,10 +120,9 @@ def _act(customer_id: int, action: str, do) -> object:
         session.rollback()
         flash(exc.message)
     else:
-        record_audit(
-            session=session,
-            biller_id=customer.biller_id,
-            actor=f"user:{current_user.id}",
+        audit(
+            session,
+            customer.biller_id,
             action=action,
             subject_type="customer",
             subject_id=customer.id,
@@ -208,10 +206,9 @@ def assign_to_me(conversation_id: int):
     session = get_session()
     conversation.assigned_user_id = current_user.id
     session.add(conversation)
-    record_audit(
-        session=session,
-        biller_id=customer.biller_id,
-        actor=f"user:{current_user.id}",
+    audit(
+        session,
+        customer.biller_id,
         action="conversation.assign",
         subject_type="conversation",
         subject_id=conversation.id,

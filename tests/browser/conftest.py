@@ -56,3 +56,11 @@ def screenshot(page, name: str) -> None:
     """Save a full-page screenshot for reviewers."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, live_server: str, email: str, password: str = "correct horse battery") -> None:
+    """Sign in to the console as a person would."""
+    page.goto(f"{live_server}/console/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button.primary")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
 from accounts.users import create_user
+from billing.customers import record_inbound
+from models import Conversation, Customer, OutboundMessage
+from models.db import utcnow
 from models.vocab import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
+from tests.builders import make_bill, make_whatsapp_template
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +34,7 @@ def test_biller_admin_uploads_a_csv_and_previews_a_cadence(browser, live_server,
     )
     context = browser.new_context(**browser.devices["Pixel 5"])
     page = context.new_page()
-    page.goto(f"{live_server}/console/login")
-    page.fill("#email", "boss@a.example")
-    page.fill("#password", "correct horse battery")
-    page.click("button.primary")
+    sign_in(page, live_server, "boss@a.example")
     page.click("text=Upload")
     page.set_input_files("#file", str(csv_file))
     page.click("button.primary")
@@ -50,13 +53,6 @@ def test_biller_admin_uploads_a_csv_and_previews_a_cadence(browser, live_server,
 
 
 def test_support_answers_inside_the_window_and_sends_a_template_outside_it(browser, live_server, session, api):
-    from datetime import timedelta
-
-    from billing.customers import record_inbound
-    from models import Conversation, Customer, MessageTemplate, OutboundMessage
-    from models.db import utcnow
-    from tests.builders import make_bill
-
     create_user(
         session=session,
         email="desk@a.example",
@@ -75,25 +71,13 @@ def test_support_answers_inside_the_window_and_sends_a_template_outside_it(brows
         handed_over_at=utcnow(),
     )
     session.add(conversation)
-    session.add(
-        MessageTemplate(
-            biller_id=api.biller.id,
-            key="reminder_due_today",
-            channel="whatsapp",
-            language="en",
-            body="Due: {amount} {link}",
-            content_sid="HX" + "c" * 32,
-        )
-    )
+    make_whatsapp_template(session, api.biller, body="Due: {amount} {link}", content_sid="HX" + "c" * 32)
     record_inbound(session=session, customer_id=customer.id, channel="whatsapp", at=utcnow())
     session.commit()
 
     context = browser.new_context(**browser.devices["Pixel 5"])
     page = context.new_page()
-    page.goto(f"{live_server}/console/login")
-    page.fill("#email", "desk@a.example")
-    page.fill("#password", "correct horse battery")
-    page.click("button.primary")
+    sign_in(page, live_server, "desk@a.example")
     page.click(f"[data-conversation='{conversation.id}']")
     page.fill("#body", "We have received your request.")
     page.click("text=Send")

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.users import create_user
 from models.vocab import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.builders import make_bill
 
 pytestmark = pytest.mark.browser
@@ -27,10 +27,7 @@ def test_reminder_to_receipt_in_the_simulator(browser, live_server, session, api
     )
     context = browser.new_context(**browser.devices["Pixel 5"])
     page = context.new_page()
-    page.goto(f"{live_server}/console/login")
-    page.fill("#email", "desk@a.example")
-    page.fill("#password", "correct horse battery")
-    page.click("button.primary")
+    sign_in(page, live_server, "desk@a.example")
     page.goto(f"{live_server}/console/simulator?customer={bill.customer_id}&channel=whatsapp")
     page.fill("#text", "pay")
     page.click("#say")

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from billing.customers import record_inbound
-from models import Customer, CustomerChannel, MessageTemplate
+from models import Customer, CustomerChannel
 from models.db import utcnow
-from tests.builders import make_bill
+from tests.builders import make_bill, make_whatsapp_template
 from tests.channels.helpers import messages, queue_reminder, queue_text, run_worker
 
 CONTENT_SID = "HX" + "a" * 32
@@ -75,17 +75,9 @@ def test_whatsapp_inside_the_window_is_free_form(app, session, bill, twilio):
 
 
 def test_whatsapp_outside_the_window_sends_the_approved_template(app, session, bill, twilio, api):
-    session.add(
-        MessageTemplate(
-            biller_id=api.biller.id,
-            key="reminder_due_today",
-            channel="whatsapp",
-            language="en",
-            body="Bill {bill_number} of {amount} is due. {link}",
-            content_sid=CONTENT_SID,
-        )
+    make_whatsapp_template(
+        session, api.biller, body="Bill {bill_number} of {amount} is due. {link}", content_sid=CONTENT_SID
     )
-    session.commit()
     queue_reminder(session, bill)
     run_worker(app)
 
@@ -109,17 +101,7 @@ def test_whatsapp_window_closes_after_24_hours(app, session, bill, twilio):
 
 def test_whatsapp_63016_resends_as_the_template(app, session, bill, twilio, api):
     open_whatsapp_window(session, bill)
-    session.add(
-        MessageTemplate(
-            biller_id=api.biller.id,
-            key="reminder_due_today",
-            channel="whatsapp",
-            language="en",
-            body="Due: {amount} {link}",
-            content_sid=CONTENT_SID,
-        )
-    )
-    session.commit()
+    make_whatsapp_template(session, api.biller, body="Due: {amount} {link}", content_sid=CONTENT_SID)
     twilio.fail_next(400, 63016)
     queue_reminder(session, bill)
     run_worker(app)

@@ -13,7 +13,7 @@ from models import Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import utcnow
 from models.vocab import Role
 from tests.bot.conftest import post_twilio, twilio_params
-from tests.builders import make_bill
+from tests.builders import make_bill, make_whatsapp_template
 
 PASSWORD = "correct horse battery"
 
@@ -151,7 +151,6 @@ def test_hand_back_lets_the_bot_answer_again(client, session, handed_over):
 
 
 def test_outside_the_window_support_sends_an_approved_template(client, session, api, staff):
-    from models import MessageTemplate
 
     bill = make_bill(session, api.biller, customer={"reference": "CA-8", "name": "Mina", "phone": "+919810000008"})
     conversation = Conversation(
@@ -169,17 +168,7 @@ def test_outside_the_window_support_sends_an_approved_template(client, session, 
     form = {"csrf_token": csrf(client, page), "template": "reminder_due_today", "bill_id": bill.id}
     client.post(f"{page}/send-template", data=form)
     assert session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill.id)).first() is None
-    session.add(
-        MessageTemplate(
-            biller_id=api.biller.id,
-            key="reminder_due_today",
-            channel="whatsapp",
-            language="en",
-            body="Due: {amount} {link}",
-            content_sid="HX" + "b" * 32,
-        )
-    )
-    session.commit()
+    make_whatsapp_template(session, api.biller, body="Due: {amount} {link}", content_sid="HX" + "b" * 32)
     client.post(f"{page}/send-template", data={**form, "csrf_token": csrf(client, page)})
     message = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill.id)).one()
     assert (message.channel, message.template_key) == ("whatsapp", "reminder_due_today")
