@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, create_engine, event
@@ -22,9 +22,20 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# How far this process's clock is set ahead of (or behind) the system clock: zero except in development and
+# test processes started with CLOCK_START, so that a worker or scheduler run by a test lives at the test's instant.
+_clock_offset = timedelta(0)
+
+
 def utcnow() -> datetime:
-    """The current instant, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current instant, timezone-aware in UTC: the one clock every service reads "now" from."""
+    return datetime.now(UTC) + _clock_offset
+
+
+def start_clock_at(instant: datetime | None) -> None:
+    """Set this process's clock to read `instant` now and run on from it (None: the system clock)."""
+    global _clock_offset
+    _clock_offset = timedelta(0) if instant is None else instant - datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
