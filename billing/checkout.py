@@ -182,7 +182,7 @@ def start_payment(
         session.add(checkout.customer)
     session.commit()
     generic = upi_link(params)
-    if app is None or platform == "desktop":
+    if app is None or platform == "desktop" or not app.offered_on(platform):
         return PaymentAttempt(reference, generic, generic)
     target = ios_link(params, app) if platform == "ios" else android_intent(params, app)
     return PaymentAttempt(reference, target, generic)
