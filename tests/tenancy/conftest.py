@@ -12,7 +12,7 @@ from accounts.users import create_user
 from billing.bills import current_link
 from models import Bill, OutboundMessage
 from models.vocab import Role
-from tests.bot.conftest import post_twilio, twilio_params
+from tests.bot.conftest import TELEGRAM_SECRET, post_twilio, twilio_params
 from tests.builders import make_bill
 
 PHONE = "+919810000050"
@@ -47,6 +47,8 @@ def app_overrides(twilio):
         "twilio_whatsapp_from": SHARED_WHATSAPP,
         "twilio_api_base_url": twilio.url,
         "provider_timeout_seconds": 1.0,
+        "telegram_bot_token": "7000001:TEST-token",
+        "telegram_webhook_secret": TELEGRAM_SECRET,
     }
 
 

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from billing.senders import set_sender
 from models import Bill, Conversation, ConversationMessage, Customer, CustomerChannel, OutboundMessage
+from tests.bot.conftest import post_telegram, telegram_update
 from tests.conftest import PUBLIC_BASE_URL
 from tests.tenancy.conftest import OWN_SMS_OF_B, PHONE, SHARED_SMS, leaks, new_replies, text_message
 
@@ -181,3 +182,24 @@ def test_replies_go_out_from_the_billers_own_sender_when_it_has_one(app, client,
             assert sender == OWN_SMS_OF_B and leaks(body, a) == []
         else:
             assert sender == SHARED_SMS and a.token in body
+
+
+def test_telegram_on_the_shared_bot_asks_which_biller_with_buttons(client, session, clock, tenants):
+    a, b = tenants
+    chat = 555000111
+    for tenant in tenants:
+        customer = session.get(Customer, tenant.bill.customer_id)
+        customer.telegram_chat_id = chat
+        session.add(customer)
+    session.commit()
+    seen: set[int] = set()
+    assert post_telegram(client, telegram_update(chat, text="bills")).status_code == 200
+    replies = new_replies(session, seen)
+    check_apart(replies, a, b)
+    assert {reply.biller_id for reply in replies} == {a.biller_id, b.biller_id}
+    post_telegram(client, telegram_update(chat, text="agent"))
+    [question] = new_replies(session, seen)
+    assert question.content_variables == {"choices": [["Asansol Power", "1"], ["Bhopal Water", "2"]]}
+    post_telegram(client, telegram_update(chat, callback="2"))
+    [handover] = new_replies(session, seen)
+    assert handover.biller_id == b.biller_id and handover.body.startswith("Bhopal Water")
