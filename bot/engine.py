@@ -1,7 +1,7 @@
 """The channel-neutral bot: an inbound message in, replies (through the outbox) and actions out.
 
 Conversation state lives in the database, so any web process can answer the next message.
-The conversation is drawn in bot/conversation.mmd.
+The conversation is drawn in bot/conversation.mmd; which conversation a message joins, in bot/tenancy.mmd.
 """
 
 from __future__ import annotations
