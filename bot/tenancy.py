@@ -25,6 +25,7 @@ CHOOSING_BILLER = "choosing_biller"
 FOCUS = timedelta(minutes=30)
 EACH_BILLER_INTENTS = {"bill", "bills", "pay"}  # answered per biller, each labelled
 ONE_BILLER_INTENTS = {"paid", "later", "app", "agent", "complaint"}  # act on one biller's bills: which one?
+PERSON_INTENTS = {"stop", "start", "language"}  # the person's, whichever biller
 
 
 @dataclass
@@ -90,7 +91,8 @@ def conversation_for(*, session: Session, inbound, biller_id: int | None, custom
 
 
 def scope_of(text: str) -> str:
-    """Whether a message concerns the person ("person"), each biller ("each") or one biller ("one")."""
+    """Whether a message concerns the person ("person"), each biller ("each"), one biller ("one"), or
+    is free text ("any": the biller being talked to, if there is one)."""
     if intents.language_named(text) or intents.find_link(text):
         return "person"
     intent = intents.intent_of(text)
@@ -98,7 +100,9 @@ def scope_of(text: str) -> str:
         return "each"
     if intent in ONE_BILLER_INTENTS:
         return "one"
-    return "person"  # stop, start, language, the menu: the person's own, whichever biller
+    if intent in PERSON_INTENTS:
+        return "person"
+    return "any"
 
 
 def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], linked_biller_id: int | None):
@@ -127,12 +131,17 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
     if person.state != "idle":  # a question asked on the person's own thread (which language?)
         return [Thread(person, everyone)]
     focus = _focus_of(session, person, inbound, by_biller, now)
-    if focus is not None and thread_of(focus).conversation.state != "idle":
+    focused = thread_of(focus).conversation if focus is not None else None
+    if focused is not None and focused.state != "idle":
         return [thread_of(focus)]  # the number answers that biller's question (which app?)
     scope = scope_of(text)
+    if scope == "person":
+        return [Thread(person, everyone)]
+    if focused is not None and focused.handed_over_at is not None:
+        return [thread_of(focus)]  # talking to that biller's support
     if scope == "each":
         return [thread_of(biller.id) for biller in billers]
-    if scope == "one" and focus is not None:
+    if focus is not None:
         _focus(person, focus, now)
         return [thread_of(focus)]
     if scope == "one":

@@ -203,3 +203,14 @@ def test_telegram_on_the_shared_bot_asks_which_biller_with_buttons(client, sessi
     post_telegram(client, telegram_update(chat, callback="2"))
     [handover] = new_replies(session, seen)
     assert handover.biller_id == b.biller_id and handover.body.startswith("Bhopal Water")
+
+
+def test_while_one_billers_support_has_the_chat_free_text_reaches_only_that_support(client, session, clock, tenants):
+    a, b = tenants
+    for text in ("agent", "1", "my meter reading is wrong", f"and this? {PUBLIC_BASE_URL}/p/{b.token}"):
+        text_message(client, clock, text)
+    session.expire_all()
+    assert "my meter reading is wrong" in thread_text(session, a.biller_id)
+    assert "meter" not in thread_text(session, b.biller_id) and "meter" not in thread_text(session, None)
+    assert leaks(thread_text(session, a.biller_id), b) == []  # B's link went to the person's own thread
+    assert b.token in thread_text(session, None)
