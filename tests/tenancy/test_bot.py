@@ -214,3 +214,15 @@ def test_while_one_billers_support_has_the_chat_free_text_reaches_only_that_supp
     assert "meter" not in thread_text(session, b.biller_id) and "meter" not in thread_text(session, None)
     assert leaks(thread_text(session, a.biller_id), b) == []  # B's link went to the person's own thread
     assert b.token in thread_text(session, None)
+
+
+def test_whatsapp_to_a_billers_own_number_belongs_to_that_biller_alone(client, session, clock, tenants):
+    a, b = tenants
+    set_sender(session=session, biller_id=a.biller_id, channel="whatsapp", address="whatsapp:+14155550177")
+    session.commit()
+    text_message(client, clock, "paid", sender=f"whatsapp:{PHONE}", to="whatsapp:+14155550177")
+    [ack] = new_replies(session, set())
+    assert (ack.channel, ack.biller_id) == ("whatsapp", a.biller_id) and "Which biller" not in ack.body
+    session.expire_all()
+    assert session.get(Bill, a.bill.id).paused_until and session.get(Bill, b.bill.id).paused_until is None
+    assert thread_text(session, b.biller_id) == ""
