@@ -11,6 +11,7 @@ from models import Bill, Conversation
 from tests.tenancy.conftest import PASSWORD, PHONE, leaks, text_message
 from tests.web.test_console import csrf
 
+OWN_SMS_OF_A = "+14155550188"
 ROUTE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
 IMPORT_CSV = (
     "reference,customer_reference,customer_name,amount,due_date,customer_phone\n"
@@ -169,3 +170,20 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
     session.expire_all()
     theirs_now = session.get(Bill, theirs.bill.id)
     assert (theirs_now.status, theirs_now.amount_due_paise) == (theirs.bill.status, theirs.bill.amount_due_paise)
+
+
+def test_support_replies_go_out_from_the_billers_own_sender(app, client, session, tenants, both_waiting, twilio):
+    from billing.senders import set_sender
+    from channels.worker import OutboxWorker
+
+    a, b = tenants
+    set_sender(session=session, biller_id=a.biller_id, channel="sms", address=OWN_SMS_OF_A)
+    session.commit()
+    sign_in(client, "desk@a.example")
+    path = f"/console/conversations/{both_waiting[a.biller_id].id}"
+    response = client.post(f"{path}/reply", data={"csrf_token": csrf(client, path), "body": "We are on it"})
+    assert response.status_code == 302
+    OutboxWorker(app, sleep=lambda seconds: None).run(once=True)
+    [reply] = [message for message in twilio.messages if message["Body"] == "We are on it"]
+    assert (reply["From"], reply["To"]) == (OWN_SMS_OF_A, PHONE)
+    assert all(message["From"] != OWN_SMS_OF_A for message in twilio.messages if b.token in message["Body"])
