@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.accounts import AuditEvent, CustomerNote, User
-from models.billers import ApiKey, Biller
+from models.billers import ApiKey, Biller, BillerSender
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.customers import Customer, CustomerChannel
@@ -22,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Bill",
     "Biller",
+    "BillerSender",
     "Cadence",
     "CadenceStep",
     "Conversation",
