@@ -157,6 +157,13 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
         ],
         "api.put_template": [("POST", "/templates", {"json": {}}, 422)],
         "api.openapi_json": [("GET", "/openapi.json", {}, 200)],
+        "api.get_bills": [
+            ("GET", "/bills", {}, 200),
+            ("GET", f"/bills?reference={theirs.bill.reference}", {}, 200),
+            ("GET", f"/bills?customer={theirs.marks[2]}", {}, 200),
+        ],
+        "api.get_payments": [("GET", "/payments", {}, 200)],
+        "api.get_payments_csv": [("GET", "/payments.csv", {}, 200)],
     }
     api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
     assert set(calls) == api_endpoints, "a new API route: add it to the walk"
