@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -60,9 +59,9 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"
     proxy_hops: int = 0  # how many trusted reverse proxies set X-Forwarded-* in front of the app
-    # Development and tests only: the instant this process's clock starts at (ISO 8601 with an offset), so that
-    # a worker, scheduler or CLI started by a test runs at the test's instant. Production refuses it.
-    clock_start: datetime | None = None
+    # Development and tests only: seconds this process's clock runs ahead of the system clock (negative: behind),
+    # so that workers, schedulers and CLI runs started by a test share the test's instant. Production refuses it.
+    clock_offset_seconds: float = 0.0
     # argon2's cost; tests lower it so that signing in is not the slowest part of the suite.
     password_time_cost: int = 3
     password_memory_kib: int = 65536
@@ -71,13 +70,6 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
-
-    @field_validator("clock_start")
-    @classmethod
-    def _aware_instant(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("CLOCK_START needs a UTC offset, e.g. 2026-11-25T11:00:00+05:30")
-        return value
 
     @property
     def send_rate_per_channel(self) -> dict[str, float]:
@@ -94,8 +86,8 @@ class Settings(BaseSettings):
 
     def resolved(self, instance_path: str) -> Settings:
         """Fill development defaults and refuse to start production without its secrets."""
-        if self.is_production and self.clock_start is not None:
-            raise ConfigurationError("CLOCK_START is for development and tests only; unset it in production.")
+        if self.is_production and self.clock_offset_seconds:
+            raise ConfigurationError("CLOCK_OFFSET_SECONDS is for development and tests only; unset it in production.")
         missing = self.missing_for_production() if self.is_production else []
         if missing:
             raise ConfigurationError(

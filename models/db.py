@@ -23,7 +23,7 @@ SQLModel.metadata.naming_convention = {
 
 
 # How far this process's clock is set ahead of (or behind) the system clock: zero except in development and
-# test processes started with CLOCK_START, so that a worker or scheduler run by a test lives at the test's instant.
+# test processes started with CLOCK_OFFSET_SECONDS, so that workers and schedulers a test runs share its instant.
 _clock_offset = timedelta(0)
 
 
@@ -32,10 +32,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC) + _clock_offset
 
 
-def start_clock_at(instant: datetime | None) -> None:
-    """Set this process's clock to read `instant` now and run on from it (None: the system clock)."""
+def set_clock_offset(seconds: float) -> None:
+    """Run this process's clock `seconds` ahead of the system clock (0: the system clock itself)."""
     global _clock_offset
-    _clock_offset = timedelta(0) if instant is None else instant - datetime.now(UTC)
+    _clock_offset = timedelta(seconds=seconds)
 
 
 class UTCDateTime(TypeDecorator):

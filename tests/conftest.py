@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -31,7 +32,7 @@ IST = ZoneInfo("Asia/Kolkata")
 # The suite's "now": Wednesday 25 November 2026, 11:00 IST — inside every biller's default contact hours (09:00-19:00),
 # on a working day that is no Indian public holiday. The clock ticks on from there during a test. Tests about contact
 # hours, Sundays, holidays or the WhatsApp window move it themselves (`time_machine.move_to(...)`); processes a test
-# starts get the test's instant through CLOCK_START (see `process_env`).
+# starts share the test's instant through CLOCK_OFFSET_SECONDS (see `process_env`).
 SUITE_NOW = datetime(2026, 11, 25, 11, 0, tzinfo=IST)
 
 
@@ -53,6 +54,11 @@ def suite_clock(time_machine):
     return time_machine
 
 
+def _system_clock() -> float:
+    """What a process started now reads from its wall clock (the night-time run shifts it: tests/wall_clock)."""
+    return time_machine.escape_hatch.time.time() + float(os.environ.get("WALL_CLOCK_OFFSET_SECONDS", "0"))
+
+
 def process_env(app, **extra: str) -> dict[str, str]:
     """The environment for a worker, scheduler or CLI process a test starts: the test's database and instant."""
     settings = app.extensions["settings"]
@@ -61,7 +67,7 @@ def process_env(app, **extra: str) -> dict[str, str]:
         "APP_ENV": "test",
         "DATABASE_URL": settings.database_url,
         "PUBLIC_BASE_URL": settings.public_base_url,
-        "CLOCK_START": utcnow().isoformat(),
+        "CLOCK_OFFSET_SECONDS": repr(utcnow().timestamp() - _system_clock()),
         "LOG_LEVEL": "WARNING",
         **extra,
     }

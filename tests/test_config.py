@@ -93,33 +93,28 @@ def test_every_setting_is_documented_in_env_example():
     assert undocumented == []
 
 
-def test_production_refuses_a_clock_start(tmp_path):
+def test_production_refuses_a_clock_offset(tmp_path):
     settings = Settings(
         app_env="production",
         database_url=f"sqlite:///{tmp_path}/x.db",
         secret_key="s" * 32,
         public_base_url="https://pay.example.test",
         payment_webhook_secret="p" * 32,
-        clock_start="2026-11-25T11:00:00+05:30",
+        clock_offset_seconds=3600,
     )
-    with pytest.raises(ConfigurationError, match="CLOCK_START"):
+    with pytest.raises(ConfigurationError, match="CLOCK_OFFSET_SECONDS"):
         settings.resolved(str(tmp_path))
 
 
-def test_a_clock_start_needs_an_offset():
-    with pytest.raises(ValueError, match="offset"):
-        Settings(app_env="test", clock_start="2026-11-25T11:00:00")
+def test_a_process_with_a_clock_offset_runs_that_far_ahead(tmp_path):
+    from datetime import timedelta
 
+    from models.db import set_clock_offset, utcnow
 
-def test_a_process_started_with_clock_start_lives_at_that_instant(tmp_path):
-    from datetime import UTC, datetime, timedelta
-
-    from models.db import start_clock_at, utcnow
-
-    instant = datetime(2027, 8, 15, 18, 0, tzinfo=UTC)
+    before = utcnow()
     try:
-        create_app({"app_env": "test", "database_url": f"sqlite:///{tmp_path}/x.db", "clock_start": instant})
-        assert timedelta(0) <= utcnow() - instant < timedelta(seconds=5)
+        create_app({"app_env": "test", "database_url": f"sqlite:///{tmp_path}/x.db", "clock_offset_seconds": 86400})
+        assert timedelta(days=1) <= utcnow() - before < timedelta(days=1, seconds=5)
     finally:
-        start_clock_at(None)
-    assert abs(utcnow() - instant) > timedelta(days=1)
+        set_clock_offset(0)
+    assert utcnow() - before < timedelta(seconds=5)
