@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -40,6 +40,9 @@ OPTIONAL_COLUMNS = (
     "cadence",
 )
 _CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
+_PROGRESS_EVERY = 1000  # rows between progress reports to a background job
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 @dataclass
@@ -63,6 +66,12 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def from_dict(cls, answer: dict) -> ImportReport:
+        """The report back from its JSON form (as a background job stores it)."""
+        errors = [RowError(e["line"], e["message"], e["field"]) for e in answer.get("errors", [])]
+        return cls(rows=answer.get("rows", 0), imported=answer.get("imported", 0), errors=errors)
+
     def as_dict(self) -> dict:
         return {
             "rows": self.rows,
@@ -73,9 +82,18 @@ class ImportReport:
 
 
 def import_bills_csv(
-    *, session: Session, biller: Biller, data: bytes, partial: bool, settings: Settings
+    *,
+    session: Session,
+    biller: Biller,
+    data: bytes,
+    partial: bool,
+    settings: Settings,
+    on_progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction."""
+    """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction.
+
+    on_progress, if given, hears (rows checked, rows in all) as validation goes.
+    """
     report = ImportReport()
     try:
         text = decode_csv(data)
@@ -84,7 +102,7 @@ def import_bills_csv(
         report.errors.append(RowError(line=1, message=str(exc)))
         return report
     cadences = cadence_ids_by_name(session=session, biller_id=biller.id)
-    valid = _validate_rows(rows, biller=biller, cadences=cadences, report=report)
+    valid = _validate_rows(rows, biller=biller, cadences=cadences, report=report, on_progress=on_progress)
     valid = _drop_existing_references(session, biller.id, valid, report)
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not partial:
@@ -130,11 +148,18 @@ def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str,
 
 
 def _validate_rows(
-    rows: Iterable[tuple[int, dict[str, str]]], *, biller: Biller, cadences: dict[str, int], report: ImportReport
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    biller: Biller,
+    cadences: dict[str, int],
+    report: ImportReport,
+    on_progress: Progress | None,
 ) -> list[tuple[int, BillIn]]:
     valid: list[tuple[int, BillIn]] = []
     first_line_of: dict[str, int] = {}
-    for line, cells in rows:
+    for done, (line, cells) in enumerate(rows):
+        if on_progress and done % _PROGRESS_EVERY == 0:
+            on_progress(done, len(rows))
         try:
             bill = _bill_from_cells(cells)
             check_bill_rules(bill, exactness=bill.amount_exactness or AmountExactness(biller.default_amount_exactness))
