@@ -284,4 +284,4 @@ def hand_back(conversation_id: int):
 
 
 # The console's other pages register their routes on bp.
-from web import console_admin, console_settings, console_simulator, console_support  # noqa: E402,F401
+from web import console_admin, console_jobs, console_settings, console_simulator, console_support  # noqa: E402,F401
