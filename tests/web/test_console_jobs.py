@@ -6,10 +6,21 @@ import io
 
 import pytest
 
+from accounts.users import create_user
 from jobs.runner import JobRunner
+from models.vocab import Role
 from tests.jobs.conftest import import_csv
-from tests.web.test_console import csrf, login
-from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
+from tests.web.test_console import PASSWORD, csrf, login
+
+pytestmark = pytest.mark.usefixtures("users")
+
+
+@pytest.fixture
+def users(session, api, other_api):
+    """Biller admins of A and B."""
+    for email, biller in (("boss@a.example", api.biller.id), ("boss@b.example", other_api.biller.id)):
+        create_user(session=session, email=email, password=PASSWORD, role=Role.BILLER_ADMIN, biller_id=biller)
+    session.commit()
 
 
 @pytest.fixture
@@ -29,7 +40,7 @@ def upload(client, data: bytes, partial: str = "no"):
     )
 
 
-def test_large_upload_shows_progress_then_the_line_by_line_report(app, client, users):
+def test_large_upload_shows_progress_then_the_line_by_line_report(app, client):
     login(client, "boss@a.example")
     response = upload(client, import_csv(12, bad_lines=(4,)), partial="yes")
     assert response.status_code == 302
@@ -51,7 +62,7 @@ def test_large_upload_shows_progress_then_the_line_by_line_report(app, client, u
     assert "line 6" in html and "customer_phone" in html
 
 
-def test_another_billers_admin_cannot_open_the_upload_page(app, client, users):
+def test_another_billers_admin_cannot_open_the_upload_page(app, client):
     login(client, "boss@a.example")
     job_page = upload(client, import_csv(12)).headers["Location"]
     client.post("/console/logout", data={"csrf_token": csrf(client, "/console/bills/import")})
@@ -60,7 +71,7 @@ def test_another_billers_admin_cannot_open_the_upload_page(app, client, users):
     assert client.get(job_page).status_code == 404
 
 
-def test_small_upload_still_reports_at_once(client, users):
+def test_small_upload_still_reports_at_once(client):
     login(client, "boss@a.example")
     html = upload(client, import_csv(3)).get_data(as_text=True)
     assert "Imported 3 bill(s)" in html
