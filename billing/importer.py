@@ -216,39 +216,31 @@ def _drop_existing_references(
 def _insert_bills(
     session: Session, biller: Biller, valid: list[tuple[int, BillIn]], cadences: dict[str, int], settings: Settings
 ) -> None:
-    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
+    # Every row is prepared before the first write: on SQLite the write lock is held from the first
+    # INSERT or UPDATE until the commit, and every other writer (payments, webhooks) waits that long.
     default_cadence = next((cid for name, cid in cadences.items() if name == "default"), None)
-    bill_rows = [
-        bill_values(
-            bill,
-            biller=biller,
-            customer_id=customer_ids[bill.customer.reference],
-            cadence_id=cadences[bill.cadence] if bill.cadence else default_cadence,
-        )
-        for _, bill in valid
-    ]
-    if not bill_rows:
-        return
     now = utcnow()
     plans = PlanCache(session)
-    for row in bill_rows:
+    bill_rows = []
+    for _, bill in valid:
+        cadence_id = cadences[bill.cadence] if bill.cadence else default_cadence
+        row = bill_values(bill, biller=biller, customer_id=0, cadence_id=cadence_id)
         row["created_at"] = row["updated_at"] = now
         row["next_step"], row["next_reminder_at"] = 0, step_at(plans.plan(SimpleNamespace(**row)), 0)
-    inserted = session.execute(
-        insert(Bill).returning(Bill.id, Bill.due_date, sort_by_parameter_order=True), bill_rows
-    ).all()
+        bill_rows.append(row)
+    if not bill_rows:
+        return
+    link_rows = [
+        {"token": new_token(), "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
+        for row in bill_rows
+    ]
+    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
+    for row, (_, bill) in zip(bill_rows, valid, strict=True):
+        row["customer_id"] = customer_ids[bill.customer.reference]
+    bill_ids = session.execute(insert(Bill).returning(Bill.id, sort_by_parameter_order=True), bill_rows).scalars().all()
     session.execute(
         insert(PaymentLink),
-        [
-            {
-                "bill_id": bill_id,
-                "token": new_token(),
-                "created_at": now,
-                "expires_at": link_expiry(due_date, settings=settings),
-                "open_count": 0,
-            }
-            for bill_id, due_date in inserted
-        ],
+        [{**link, "bill_id": bill_id, "open_count": 0} for link, bill_id in zip(link_rows, bill_ids, strict=True)],
     )
 
 
@@ -270,16 +262,16 @@ def _upsert_customers(session: Session, biller_id: int, customers: list[Customer
         for ref, customer in latest.items()
         if ref in ids
     ]
-    for fields, group in _group_by_fields(updates).items():
-        # Bind names must differ from column names in an UPDATE's SET clause.
-        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
-        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
-        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
     new_rows = [
         {"biller_id": biller_id, **customer.model_dump(mode="json"), "created_at": now, "updated_at": now}
         for ref, customer in latest.items()
         if ref not in ids
     ]
+    for fields, group in _group_by_fields(updates).items():
+        # Bind names must differ from column names in an UPDATE's SET clause.
+        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
+        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
+        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
     if new_rows:
         inserted = session.execute(insert(Customer).returning(Customer.reference, Customer.id), new_rows).all()
         ids.update(dict(inserted))
