@@ -36,6 +36,7 @@ class Timings:
     def __init__(self) -> None:
         self.slowest: dict[str, float] = {}
         self.count: dict[str, int] = {}
+        self.failed: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def timed(self, kind: str, call):
@@ -45,6 +46,7 @@ class Timings:
         with self.lock:
             self.slowest[kind] = max(self.slowest.get(kind, 0.0), elapsed)
             self.count[kind] = self.count.get(kind, 0) + 1
+            self.failed[kind] = self.failed.get(kind, 0) + (response.status_code >= 500)
         return response
 
 
@@ -98,7 +100,8 @@ def main() -> None:
     print(f"upload to finished report: {finished:6.1f} s")
     for kind, slowest in timings.slowest.items():
         verdict = "ok" if slowest <= LIMIT_SECONDS else f"OVER {LIMIT_SECONDS:g} s"
-        print(f"slowest {kind:32} {slowest:6.3f} s over {timings.count[kind]:4} request(s)  {verdict}")
+        failed = timings.failed[kind]
+        print(f"slowest {kind:30} {slowest:6.3f} s of {timings.count[kind]:4} request(s), {failed} 5xx  {verdict}")
     if job["status"] != "succeeded" or max(timings.slowest.values()) > LIMIT_SECONDS:
         sys.exit(1)
 

@@ -237,10 +237,16 @@ def _insert_bills(
     customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
     for row, (_, bill) in zip(bill_rows, valid, strict=True):
         row["customer_id"] = customer_ids[bill.customer.reference]
-    bill_ids = session.execute(insert(Bill).returning(Bill.id, sort_by_parameter_order=True), bill_rows).scalars().all()
-    session.execute(
-        insert(PaymentLink),
-        [{**link, "bill_id": bill_id, "open_count": 0} for link, bill_id in zip(link_rows, bill_ids, strict=True)],
+    # Core inserts, not the ORM's bulk path: its per-row bookkeeping doubled the time the lock is held.
+    connection = session.connection()
+    bills = Bill.__table__
+    bill_ids = connection.execute(insert(bills).returning(bills.c.id, sort_by_parameter_order=True), bill_rows)
+    connection.execute(
+        insert(PaymentLink.__table__),
+        [
+            {**link, "bill_id": bill_id, "open_count": 0}
+            for link, bill_id in zip(link_rows, bill_ids.scalars(), strict=True)
+        ],
     )
 
 
@@ -273,7 +279,12 @@ def _upsert_customers(session: Session, biller_id: int, customers: list[Customer
         stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
         session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
     if new_rows:
-        inserted = session.execute(insert(Customer).returning(Customer.reference, Customer.id), new_rows).all()
+        customers = Customer.__table__
+        inserted = (
+            session.connection()
+            .execute(insert(customers).returning(customers.c.reference, customers.c.id), new_rows)
+            .all()
+        )
         ids.update(dict(inserted))
     return ids
 
