@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from billing.errors import NotFound
@@ -50,7 +51,7 @@ def queue_job(*, session: Session, biller_id: int, kind: str, payload: bytes, pa
 
 def get_job(*, session: Session, biller_id: int, job_id: int) -> Job:
     """The biller's job with this id, or NotFound (also when it belongs to another biller)."""
-    job = session.get(Job, job_id)
+    job = session.get(Job, job_id, options=[defer(Job.payload)])  # polled often; the upload may be megabytes
     if job is None or job.biller_id != biller_id:
         raise NotFound("No job with that id", field="id")
     return job

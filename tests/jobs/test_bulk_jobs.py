@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import event
 from sqlmodel import func, select
 
 from jobs.runner import JobRunner
+from jobs.store import queue_job
 from models import Bill, OutboundMessage, PaymentLink
+from models.jobs import Job
 from tests.builders import bill_payload
 from tests.jobs.conftest import answer_in_background, answer_synchronously, import_csv
+
+NOW = datetime(2026, 11, 25, 5, 30, tzinfo=UTC)
 
 
 def post_import(client, api, data: bytes, *, partial: bool = False):
@@ -155,3 +161,18 @@ def test_openapi_describes_the_202_answers_and_the_jobs_route(client):
         "succeeded",
         "failed",
     ]
+
+
+def test_a_job_that_keeps_raising_is_retried_then_failed_without_stopping_the_runner(app, client, api, session):
+    poison = queue_job(session=session, biller_id=api.biller.id, kind="bills.unknown", payload=b"x", params={}, now=NOW)
+    session.commit()
+    location = post_import(client, api, import_csv(10)).headers["Location"]
+
+    JobRunner(app).run(once=True)
+
+    session.expire_all()
+    failed = session.get(Job, poison.id)
+    assert failed.status == "failed"
+    assert failed.attempts == app.extensions["settings"].job_max_attempts + 1
+    assert failed.report["error"]["code"] == "job_failed"
+    assert client.get(location, headers=api.headers).json["status"] == "succeeded"
