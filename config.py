@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000
     bulk_sync_max_bytes: int = 256 * 1024
-    job_lease_seconds: int = 60
+    job_lease_seconds: int = 300  # generous: on SQLite the heartbeat waits while its own import holds the write lock
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
     provider_timeout_seconds: float = 15.0
