@@ -7,6 +7,7 @@ from models.billers import ApiKey, Biller, BillerSender
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.customers import Customer, CustomerChannel
+from models.jobs import Job
 from models.messages import (
     Conversation,
     ConversationMessage,
@@ -30,6 +31,7 @@ __all__ = [
     "Customer",
     "CustomerChannel",
     "CustomerNote",
+    "Job",
     "LinkEvent",
     "MessageTemplate",
     "OutboundMessage",
