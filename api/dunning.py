@@ -17,6 +17,7 @@ from api.errors import ApiError, parse_json_body
 from api.openapi import documented
 from billing.bills import find_bill, get_bill
 from billing.errors import DomainError, InvalidInput
+from billing.text import check_text
 from models import Bill, Cadence
 from models.db import get_session
 from models.vocab import Channel
@@ -91,6 +92,7 @@ def read_plan(bill_id: int):
     request=NotifyIn,
     response=NotifyOut,
     status=202,
+    headers=("Idempotency-Key",),
 )
 def notify_one(bill_id: int):
     """Queue one message now (or at the next allowed contact moment), honouring opt-outs."""
@@ -113,15 +115,19 @@ def notify_many():
     """Notify every bill of the CSV; each reference gets a result line."""
     if request.mimetype not in ("text/csv", "text/plain"):
         raise ApiError(415, "unsupported_media_type", "Send text/csv with a 'reference' column", field="file")
-    rows = list(csv.DictReader(io.StringIO(request.get_data(as_text=True).lstrip("\ufeff"))))
+    try:
+        rows = list(csv.DictReader(io.StringIO(request.get_data(as_text=True).lstrip("\ufeff"))))
+    except csv.Error as exc:
+        raise InvalidInput(f"could not be read as CSV: {exc}", field="file") from None
     if not rows or "reference" not in rows[0]:
         raise InvalidInput("needs a 'reference' column", field="file")
     session = get_session()
     biller = current_biller()
     results = []
     for line, row in enumerate(rows, start=2):
-        bill = find_bill(session=session, biller_id=biller.id, reference=(row["reference"] or "").strip())
         try:
+            reference = check_text((row["reference"] or "").strip(), field="reference")
+            bill = find_bill(session=session, biller_id=biller.id, reference=reference)
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
             out = notify_out(session, bill, NotifyIn(), key=None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
 from flask import Flask, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from billing.errors import DomainError
+from billing.errors import DomainError, InvalidInput
+from billing.text import first_text_problem, text_problem
 from config import current_settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,9 +37,14 @@ def parse_json_body(model: type[M]) -> M:
     if len(raw) > current_settings().max_json_bytes:
         raise ApiError(413, "payload_too_large", "The JSON body is larger than the API accepts")
     try:
-        return model.model_validate_json(raw, strict=True)
+        parsed = model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise validation_error(exc) from None
+    found = first_text_problem(json.loads(raw))
+    if found:
+        field, problem = found
+        raise InvalidInput(f"{field}: {problem}", field=field)
+    return parsed
 
 
 def validation_error(exc: ValidationError) -> DomainError:
@@ -51,6 +58,26 @@ def validation_error(exc: ValidationError) -> DomainError:
     error = DomainError(f"{field}: {message}" if field else message, field=field, code=code)
     error.status = 422
     return error
+
+
+# Header values we store or compare, with the longest value their column or use allows.
+HEADER_LIMITS = {"Idempotency-Key": 128}  # stored inside a 200-character idempotency key
+QUERY_VALUE_LIMIT = 1000
+
+
+def check_request_text() -> None:
+    """Refuse (422, naming it) a header or query value that is too long or carries unfit characters."""
+    for name, limit in HEADER_LIMITS.items():
+        value = request.headers.get(name)
+        if value is not None and (len(value) > limit or text_problem(value)):
+            problem = text_problem(value) or f"must be at most {limit} characters"
+            raise InvalidInput(f"{name}: {problem}", field=name)
+    for name, value in request.args.items(multi=True):
+        problem = text_problem(value) or (
+            f"must be at most {QUERY_VALUE_LIMIT} characters" if len(value) > QUERY_VALUE_LIMIT else None
+        )
+        if problem:
+            raise InvalidInput(f"{name}: {problem}", field=name)
 
 
 JSON_PREFIXES = ("/api/", "/webhooks/")

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from api.errors import HEADER_LIMITS
 from billing.schemas import ErrorResponse
+from web.edge import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     request_content_type: str
+    headers: tuple[str, ...]
 
 
 _operations: list[Operation] = []
@@ -36,11 +39,14 @@ def documented(
     response: type[BaseModel] | None = None,
     status: int = 200,
     request_content_type: str = "application/json",
+    headers: tuple[str, ...] = (),
 ):
     """Record a route in the OpenAPI description; the route itself is unchanged."""
 
     def register(view):
-        _operations.append(Operation(method.lower(), path, summary, request, response, status, request_content_type))
+        _operations.append(
+            Operation(method.lower(), path, summary, request, response, status, request_content_type, headers)
+        )
         return view
 
     return register
@@ -70,6 +76,24 @@ def openapi_document(*, server_url: str) -> dict:
     }
 
 
+# Every operation can answer these: malformed or oversized bodies, wrong media types, bad keys, missing ids.
+ERROR_STATUSES = (
+    ("400", "Malformed request (for example, the body is not valid JSON)"),
+    ("401", "Missing or invalid API key"),
+    ("404", "Not found for this biller"),
+    ("409", "Conflicts with existing data"),
+    ("413", "The body is larger than the API accepts"),
+    ("415", "The body's media type is not one this operation takes"),
+    ("422", "A field, header or query value breaks a rule"),
+)
+
+
+def _path_schema(name: str) -> dict:
+    if name == "id":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string", "minLength": 1, "maxLength": 64}
+
+
 def _operation_object(op: Operation) -> dict:
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
     responses: dict = {str(op.status): {"description": "Success"}}
@@ -77,20 +101,19 @@ def _operation_object(op: Operation) -> dict:
         responses[str(op.status)]["content"] = {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
         }
-    for status, description in (
-        ("401", "Missing or invalid API key"),
-        ("404", "Not found for this biller"),
-        ("409", "Conflicts with existing data"),
-        ("422", "A field breaks a rule"),
-    ):
+    for status, description in ERROR_STATUSES:
         responses[status] = {"description": description, **error}
     operation = {"summary": op.summary, "responses": responses}
-    path_parameters = re.findall(r"{(\w+)}", op.path)
-    if path_parameters:
-        operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name == "id" else "string"}}
-            for name in path_parameters
-        ]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
+    parameters += [
+        {"name": header, "in": "header", "required": False, "schema": {"type": "string", "maxLength": limit}}
+        for header, limit in ((name, HEADER_LIMITS[name]) for name in op.headers)
+    ]
+    if parameters:
+        operation["parameters"] = parameters
     if op.request:
         schema = {"$ref": f"#/components/schemas/{op.request.__name__}"}
         operation["requestBody"] = {"required": True, "content": {op.request_content_type: {"schema": schema}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlmodel import func, select
@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from accounts.audit import record_audit
 from accounts.users import authenticate
 from billing.customers import whatsapp_window_open
+from billing.text import text_problem
 from channels.outbox import enqueue
 from extensions import limiter
 from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage, User
@@ -51,12 +52,30 @@ def load_user(user_id: str) -> ConsoleUser | None:
     return ConsoleUser(user.id, user.email, user.role, user.biller_id)
 
 
-class LoginForm(FlaskForm):
+class ConsoleForm(FlaskForm):
+    """A console form that also refuses NUL, control and bidi-override characters in anything posted with it."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """The form's own checks, then the text rule on every submitted value, each problem named and flashed."""
+        valid = super().validate(extra_validators)
+        for name, value in request.form.items(multi=True):
+            problem = text_problem(value)
+            if problem:
+                field = self._fields.get(name)
+                label = field.label.text if field is not None else name
+                if field is not None:
+                    field.errors = [*field.errors, problem]
+                flash(f"{label}: {problem}.")
+                valid = False
+        return valid
+
+
+class LoginForm(ConsoleForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(ConsoleForm):
     body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1600)])
 
 

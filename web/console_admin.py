@@ -18,7 +18,9 @@ from wtforms.validators import DataRequired
 
 from api.errors import validation_error
 from billing.billers import issue_api_key, revoke_api_key
+from billing.errors import InvalidInput
 from billing.importer import import_bills_csv
+from billing.text import check_date_window
 from config import current_settings
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
 from models.db import get_session, utcnow
@@ -26,7 +28,7 @@ from models.vocab import BillStatus, Role
 from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, save_cadence
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import plan_steps
-from web.console import ActionForm, FlaskForm, audit, bp, render, staff_only
+from web.console import ActionForm, ConsoleForm, audit, bp, render, staff_only
 
 FUNNEL = ("queued", "sent", "delivered", "read", "link opened", "app chosen", "paid")
 
@@ -55,7 +57,7 @@ def managed_biller() -> Biller:
     return biller
 
 
-class UploadForm(FlaskForm):
+class UploadForm(ConsoleForm):
     file = FileField("CSV file", validators=[DataRequired()])
     partial = SelectField(
         "If some rows are bad",
@@ -63,7 +65,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class CadenceForm(FlaskForm):
+class CadenceForm(ConsoleForm):
     """Only the CSRF token and the sample date: the steps are plain rows (step-N-…), as many as needed."""
 
     sample_due_date = StringField("Sample due date")
@@ -299,10 +301,13 @@ def cadences():
         try:
             data = CadenceIn.model_validate(editing)
             sample = date.fromisoformat(form.sample_due_date.data or (date.today() + timedelta(days=10)).isoformat())
+            check_date_window(sample, field="sample_due_date")
         except ValidationError as exc:
             error = _row_message(validation_error(exc).message)
         except ValueError:
             error = "The sample due date must look like 2026-12-10."
+        except InvalidInput as exc:
+            error = f"The sample due date {exc.message}."
         else:
             if request.form.get("save") == "yes":
                 cadence = save_cadence(session=session, biller_id=biller.id, data=data)
@@ -331,7 +336,7 @@ def cadences():
         editing=editing or {},
         rows=form_rows(editing),
         templates=REMINDER_TEMPLATES,
-    )
+    ), 422 if error else 200
 
 
 def _preview(data: CadenceIn, biller: Biller, due: date) -> list[dict]:

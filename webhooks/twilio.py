@@ -6,6 +6,7 @@ from flask import Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from billing.phones import normalise_phone
+from billing.text import scrub_text
 from bot.engine import Inbound, handle_inbound
 from channels.status import apply_provider_status
 from config import current_settings
@@ -27,11 +28,17 @@ def require_twilio_signature() -> None:
         abort(403, "Invalid Twilio signature")
 
 
+def _form(name: str) -> str | None:
+    """A form parameter without NUL, control or bidi-override characters (Twilio passes on what people type)."""
+    value = request.form.get(name)
+    return None if value is None else scrub_text(value)
+
+
 @bp.post("/twilio/status")
 def twilio_status():
     """Record a message's delivery status; callbacks may arrive out of order and are applied monotonically."""
     require_twilio_signature()
-    sid, status = request.form.get("MessageSid"), request.form.get("MessageStatus")
+    sid, status = _form("MessageSid"), _form("MessageStatus")
     if not sid or not status:
         abort(400, "MessageSid and MessageStatus are required")
     session = get_session()
@@ -39,7 +46,7 @@ def twilio_status():
         session=session,
         provider_message_id=sid,
         provider_status=status,
-        error_code=request.form.get("ErrorCode") or None,
+        error_code=_form("ErrorCode") or None,
     )
     session.commit()
     return "", 204
@@ -49,7 +56,7 @@ def twilio_status():
 def twilio_inbound():
     """An SMS or WhatsApp message from a customer; the bot answers through the outbox, not in TwiML."""
     require_twilio_signature()
-    sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From")
+    sid, sender = _form("MessageSid") or _form("SmsSid"), _form("From")
     if not sid or not sender:
         abort(400, "MessageSid and From are required")
     channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
@@ -62,10 +69,10 @@ def twilio_inbound():
     inbound = Inbound(
         channel=channel,
         address=address,
-        text=(request.form.get("Body") or "")[:MAX_TEXT],
+        text=(_form("Body") or "")[:MAX_TEXT],
         provider_message_id=sid,
         received_at=utcnow(),
-        payload=request.form.get("ButtonPayload") or None,
+        payload=_form("ButtonPayload") or None,
     )
     session = get_session()
     handle_inbound(session=session, inbound=inbound, settings=current_settings())
