@@ -135,9 +135,10 @@ def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str,
             report.errors.append(RowError(reader.line_num, f"has {len(cells)} cells, the header has {len(columns)}"))
             continue
         row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
-        unfit = next(((name, problem) for name, cell in row.items() if (problem := text_problem(cell))), None)
+        unfit = [(name, problem) for name, cell in row.items() if (problem := text_problem(cell, single_line=True))]
         if unfit:
-            report.errors.append(RowError(reader.line_num, f"{unfit[0]}: {unfit[1]}", unfit[0]))
+            name, problem = unfit[0]
+            report.errors.append(RowError(reader.line_num, f"{name}: {problem}", name))
             continue
         yield reader.line_num, row
 

@@ -21,8 +21,10 @@ _BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def text_problem(value: str) -> str | None:
+def text_problem(value: str, *, single_line: bool = False) -> str | None:
     """What makes this text unfit to store or send, in words; None when it is fine."""
+    if single_line and ("\n" in value or "\r" in value):
+        return "must not contain a line break"
     if "\x00" in value:
         return "must not contain a NUL character"
     if _ANSI_ESCAPE.search(value):
