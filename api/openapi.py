@@ -25,6 +25,7 @@ class Operation:
     status: int
     request_content_type: str
     headers: tuple[str, ...]
+    other_statuses: dict[int, str]
 
 
 _operations: list[Operation] = []
@@ -40,12 +41,23 @@ def documented(
     status: int = 200,
     request_content_type: str = "application/json",
     headers: tuple[str, ...] = (),
+    other_statuses: dict[int, str] | None = None,
 ):
     """Record a route in the OpenAPI description; the route itself is unchanged."""
 
     def register(view):
         _operations.append(
-            Operation(method.lower(), path, summary, request, response, status, request_content_type, headers)
+            Operation(
+                method.lower(),
+                path,
+                summary,
+                request,
+                response,
+                status,
+                request_content_type,
+                headers,
+                other_statuses or {},
+            )
         )
         return view
 
@@ -97,10 +109,12 @@ def _path_schema(name: str) -> dict:
 def _operation_object(op: Operation) -> dict:
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
     responses: dict = {str(op.status): {"description": "Success"}}
+    responses.update({str(status): {"description": text} for status, text in op.other_statuses.items()})
     if op.response:
-        responses[str(op.status)]["content"] = {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
-        }
+        for status in (op.status, *op.other_statuses):
+            responses[str(status)]["content"] = {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
+            }
     for status, description in ERROR_STATUSES:
         responses[status] = {"description": description, **error}
     operation = {"summary": op.summary, "responses": responses}

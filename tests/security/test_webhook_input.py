@@ -48,3 +48,14 @@ def test_twilio_body_with_nul_gets_a_polite_reply(client, session, api):
     assert "\x00" not in inbound.body and "\u202e" not in inbound.body
     [reply] = session.exec(select(OutboundMessage)).all()
     assert reply.recipient == "+919810000001"
+
+
+def test_a_link_token_with_nul_is_a_404_counted_as_a_miss(client):
+    statuses = [client.get("/p/ab%00cdefghijk").status_code for _ in range(21)]
+    assert statuses[:20] == [404] * 20
+    assert statuses[20] == 429
+
+
+@pytest.mark.parametrize("token", ["ab%1Bcdefghijk", "ab%E2%80%AEcdefghij", "x" * 300])
+def test_link_tokens_that_cannot_be_ours_are_404(client, token):
+    assert client.get(f"/p/{token}").status_code == 404
