@@ -23,7 +23,10 @@ def telegram_inbound():
     presented = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if secret is None or not hmac.compare_digest(presented.encode(), secret.get_secret_value().encode()):
         abort(403, "Invalid Telegram secret token")
-    inbound = _inbound_or_none(request.get_json(silent=True))
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        abort(400, "Not a Telegram update")
+    inbound = _inbound_or_none(data)
     if inbound is not None:
         session = get_session()
         handle_inbound(session=session, inbound=inbound, settings=current_settings())
@@ -31,13 +34,11 @@ def telegram_inbound():
     return jsonify({"ok": True})
 
 
-def _inbound_or_none(data: object) -> Inbound | None:
-    """The customer message of a well-formed update; None (acknowledged, ignored) for anything else.
+def _inbound_or_none(data: dict) -> Inbound | None:
+    """The customer message of a well-formed update; None (acknowledged, ignored) for a malformed one.
 
     Telegram retries every update it gets no 200 for, so a malformed one is answered 200 and dropped.
     """
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        return None
     try:
         update = Update.de_json(data, None)
         inbound = inbound_from_update(update)

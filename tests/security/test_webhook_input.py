@@ -22,14 +22,18 @@ def _telegram_with_chat_id(chat_id) -> dict:
         pytest.param(_telegram_with_chat_id("abc"), id="chat-id-text"),
         pytest.param(_telegram_with_chat_id(1e30), id="chat-id-1e30"),
         pytest.param({"update_id": 7, "message": "x"}, id="message-a-string"),
-        pytest.param({"update_id": "seven"}, id="update-id-text"),
-        pytest.param(["not", "an", "update"], id="a-list"),
-        pytest.param({"no": "update_id"}, id="no-update-id"),
+        pytest.param({"update_id": 8, "message": {"chat": None}}, id="chat-null"),
     ],
 )
 def test_malformed_telegram_updates_are_acknowledged_and_ignored(client, session, update):
     response = post_telegram(client, update)
     assert response.status_code == 200
+    assert session.exec(select(OutboundMessage)).all() == []
+
+
+@pytest.mark.parametrize("body", [{"update_id": "seven"}, ["not", "an", "update"], {"no": "update_id"}])
+def test_bodies_that_are_not_updates_at_all_are_400(client, session, body):
+    assert post_telegram(client, body).status_code == 400
     assert session.exec(select(OutboundMessage)).all() == []
 
 
