@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings
 from extensions import babel, csrf, limiter
 from models.db import Database, get_session, set_clock_offset
+from web.edge import register_edge_checks
 from web.filters import register_filters
 from web.i18n import register_i18n, select_locale
 from web.security import register_security_headers
@@ -68,6 +69,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     register_filters(app)
     register_i18n(app)
     register_security_headers(app)
+    register_edge_checks(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from billing.errors import Conflict, InvalidInput
@@ -32,8 +33,7 @@ def create_user(*, session: Session, email: str, password: str, role: Role, bill
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput("is not an email address", field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    _check_password(password)
     if role is Role.ADMIN and biller_id is not None:
         raise InvalidInput("admins see every biller and take no --biller", field="biller")
     if role is not Role.ADMIN and (biller_id is None or session.get(Biller, biller_id) is None):
@@ -60,3 +60,30 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
         user.password_hash = _hasher().hash(password)
         session.add(user)
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """End every console session of the user, on every device (their cookies stop being accepted)."""
+    session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    session.flush()
+    session.refresh(user)
+
+
+def change_password(*, session: Session, user: User, password: str) -> None:
+    """Set a new password; every session signed in with the old one ends."""
+    _check_password(password)
+    user.password_hash = _hasher().hash(password)
+    session.add(user)
+    end_sessions(session=session, user=user)
+
+
+def deactivate_user(*, session: Session, user: User) -> None:
+    """Stop the user signing in, and end the sessions they have."""
+    user.is_active = False
+    session.add(user)
+    end_sessions(session=session, user=user)

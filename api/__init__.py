@@ -3,6 +3,7 @@
 from flask import Blueprint, jsonify, request
 
 from api.auth import authenticate_request
+from api.errors import check_request_text
 from api.openapi import openapi_document
 from config import current_settings
 
@@ -13,6 +14,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _authenticate():
     if request.endpoint != "api.openapi_json":
         authenticate_request()
+    check_request_text()
 
 
 @bp.get("/openapi.json")

@@ -21,6 +21,7 @@ from models.db import get_session
     request=CustomerIn,
     response=CustomerPublic,
     status=201,
+    other_statuses={200: "Updated: the customer already existed"},
 )
 def put_customer():
     """Create the customer (201) or update the fields sent (200)."""

@@ -91,6 +91,7 @@ def read_plan(bill_id: int):
     request=NotifyIn,
     response=NotifyOut,
     status=202,
+    headers=("Idempotency-Key",),
 )
 def notify_one(bill_id: int):
     """Queue one message now (or at the next allowed contact moment), honouring opt-outs."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from flask import g, jsonify
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import select
 
 from accounts.audit import record_audit
@@ -16,9 +16,11 @@ from api.errors import parse_json_body
 from api.openapi import documented
 from billing.bills import get_bill
 from channels.template_store import save_template
+from channels.templates import DEFAULT_TEMPLATES
 from config import current_settings
 from models import OutboundMessage
 from models.db import get_session
+from models.vocab import Channel, Language
 
 
 class TemplateIn(BaseModel):
@@ -26,9 +28,10 @@ class TemplateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: str
-    channel: str
-    language: str
+    # Checked by save_template, the rule's one home; the enums tell integrators the choices up front.
+    key: Annotated[str, Field(json_schema_extra={"enum": sorted(DEFAULT_TEMPLATES)})]
+    channel: Annotated[str, Field(json_schema_extra={"enum": [channel.value for channel in Channel]})]
+    language: Annotated[str, Field(json_schema_extra={"enum": [language.value for language in Language]})]
     body: Annotated[str, StringConstraints(min_length=1, max_length=1600)]
     content_sid: str | None = None
     dlt_template_id: Annotated[str, StringConstraints(max_length=40)] | None = None

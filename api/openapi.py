@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from api.errors import HEADER_LIMITS
 from billing.schemas import ErrorResponse
 from jobs.store import JobPublic
+from web.edge import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     request_content_type: str
+    headers: tuple[str, ...]
+    other_statuses: dict[int, str]
     background: bool = False  # large requests answer 202 with a job to follow
     query: type[BaseModel] | None = None
 
@@ -41,12 +45,26 @@ def documented(
     request_content_type: str = "application/json",
     background: bool = False,
     query: type[BaseModel] | None = None,
+    headers: tuple[str, ...] = (),
+    other_statuses: dict[int, str] | None = None,
 ):
     """Record a route in the OpenAPI description; the route itself is unchanged."""
 
     def register(view):
         _operations.append(
-            Operation(method.lower(), path, summary, request, response, status, request_content_type, background, query)
+            Operation(
+                method.lower(),
+                path,
+                summary,
+                request,
+                response,
+                status,
+                request_content_type,
+                headers,
+                other_statuses or {},
+                background,
+                query,
+            )
         )
         return view
 
@@ -77,29 +95,44 @@ def openapi_document(*, server_url: str) -> dict:
     }
 
 
+# Every operation can answer these: malformed or oversized bodies, wrong media types, bad keys, missing ids.
+ERROR_STATUSES = (
+    ("400", "Malformed request (for example, the body is not valid JSON)"),
+    ("401", "Missing or invalid API key"),
+    ("404", "Not found for this biller"),
+    ("409", "Conflicts with existing data"),
+    ("413", "The body is larger than the API accepts"),
+    ("415", "The body's media type is not one this operation takes"),
+    ("422", "A field, header or query value breaks a rule"),
+)
+
+
+def _path_schema(name: str) -> dict:
+    if name == "id":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string", "minLength": 1, "maxLength": 64}
+
+
 def _operation_object(op: Operation) -> dict:
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
     responses: dict = {str(op.status): {"description": "Success"}}
+    responses.update({str(status): {"description": text} for status, text in op.other_statuses.items()})
     if op.response:
-        responses[str(op.status)]["content"] = {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
-        }
+        for status in (op.status, *op.other_statuses):
+            responses[str(status)]["content"] = {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
+            }
     if op.background:
         responses["202"] = {
             "description": "Too large to answer at once: queued as a background job; follow Location",
             "headers": {"Location": {"description": "/api/v1/jobs/{id}", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPublic"}}},
         }
-    for status, description in (
-        ("401", "Missing or invalid API key"),
-        ("404", "Not found for this biller"),
-        ("409", "Conflicts with existing data"),
-        ("422", "A field breaks a rule"),
-    ):
+    for status, description in ERROR_STATUSES:
         responses[status] = {"description": description, **error}
     operation = {"summary": op.summary, "responses": responses}
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name == "id" else "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
     if op.query:
@@ -108,6 +141,10 @@ def _operation_object(op: Operation) -> dict:
             {"name": name, "in": "query", "required": False, "schema": field}
             for name, field in schema["properties"].items()
         ]
+    parameters += [
+        {"name": header, "in": "header", "required": False, "schema": {"type": "string", "maxLength": limit}}
+        for header, limit in ((name, HEADER_LIMITS[name]) for name in op.headers)
+    ]
     if parameters:
         operation["parameters"] = parameters
     if op.request:

@@ -23,6 +23,7 @@ from models.db import get_session
     request=PaymentIn,
     response=PaymentPublic,
     status=201,
+    other_statuses={200: "Already recorded: the first payment with this reference"},
 )
 def post_payment(bill_id: int):
     """Record a payment (201); the same reference again returns the first payment (200)."""

@@ -16,6 +16,7 @@ from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, de
 from billing.errors import DomainError
 from billing.links import link_expiry, new_token
 from billing.schemas import BillIn, CustomerIn
+from billing.text import text_problem
 from config import Settings
 from models import Bill, Biller, Customer, PaymentLink
 from models.db import utcnow
@@ -137,14 +138,27 @@ def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str,
             [f"unknown column(s): {', '.join(unknown)}"] if unknown else []
         )
         raise ValueError("; ".join(problems))
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:  # a field over the size limit, a bare carriage return inside a field
+            report.errors.append(RowError(reader.line_num, f"could not be read as CSV: {exc}"))
+            return
+        if cells is None:
+            return
         if not any(cell.strip() for cell in cells):
             continue
         report.rows += 1
         if len(cells) > len(columns):
             report.errors.append(RowError(reader.line_num, f"has {len(cells)} cells, the header has {len(columns)}"))
             continue
-        yield reader.line_num, {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
+        row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
+        unfit = [(name, problem) for name, cell in row.items() if (problem := text_problem(cell, single_line=True))]
+        if unfit:
+            name, problem = unfit[0]
+            report.errors.append(RowError(reader.line_num, f"{name}: {problem}", name))
+            continue
+        yield reader.line_num, row
 
 
 def _validate_rows(

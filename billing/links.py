@@ -17,6 +17,11 @@ def new_token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
+def is_token_shaped(token: str) -> bool:
+    """Whether the text could be one of our tokens (letters and digits, at most a few dozen)."""
+    return 0 < len(token) <= 64 and all(char in TOKEN_ALPHABET for char in token)
+
+
 def link_url(token: str, *, settings: Settings) -> str:
     """The full URL of a payment link, on the short link domain when one is configured."""
     if settings.link_base_url:

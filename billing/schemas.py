@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 
 from billing.amounts import MAX_AMOUNT_PAISE
 from billing.phones import normalise_phone
+from billing.text import EARLIEST_DATE, LATEST_DATE
 from models.vocab import AmountExactness, BillStatus, Channel, Language
 
 Reference = Annotated[
@@ -18,6 +19,20 @@ Reference = Annotated[
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Paise = Annotated[int, Field(gt=0, le=MAX_AMOUNT_PAISE, description="Amount in integer paise")]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
+
+
+def _in_date_window(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+# Bills live this century: a year 1 or 9999 date is a typo, and would overflow link expiry arithmetic.
+BillDate = Annotated[
+    date,
+    AfterValidator(_in_date_window),
+    Field(json_schema_extra={"pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}),
+]
 
 
 class _Input(BaseModel):
@@ -41,14 +56,14 @@ class BillIn(_Input):
     reference: Reference
     customer: CustomerIn
     amount: Paise
-    due_date: date
-    bill_date: date | None = None
+    due_date: BillDate
+    bill_date: BillDate | None = None
     period: Annotated[str, StringConstraints(max_length=40)] | None = None
     amount_exactness: AmountExactness | None = None
     min_amount: Paise | None = None
     max_amount: Paise | None = None
     early_payment_amount: Paise | None = None
-    early_payment_date: date | None = None
+    early_payment_date: BillDate | None = None
     late_payment_amount: Paise | None = None
     cadence: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
 

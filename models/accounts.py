@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.SUPPORT.value, max_length=20)
     biller_id: int | None = Field(default=None, foreign_key="billers.id", index=True, ondelete="CASCADE")
     is_active: bool = True
+    # Raised to end every console session of the user at once: sign-out, a new password, deactivation.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from billing.bills import bills_by_reference
 from billing.errors import Conflict, DomainError, InvalidInput
+from billing.text import check_text, text_problem
 from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
 from models import Bill, Biller, Customer, OutboundMessage
 from models.db import utcnow
@@ -56,19 +57,23 @@ def notify_bills_csv(
     *, session: Session, biller: Biller, data: bytes, on_progress: Callable[[int, int], None] | None = None
 ) -> dict:
     """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query."""
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace").lstrip("\ufeff"))))
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace").lstrip("\ufeff"))))
+    except csv.Error as exc:  # a field over the size limit, a bare carriage return inside a field
+        raise InvalidInput(f"could not be read as CSV: {exc}", field="file") from None
     if not rows or "reference" not in rows[0]:
         raise InvalidInput("needs a 'reference' column", field="file")
+    references = [(row["reference"] or "").strip() for row in rows]
     found = bills_by_reference(
-        session=session, biller_id=biller.id, references=[(row["reference"] or "").strip() for row in rows]
+        session=session, biller_id=biller.id, references=[ref for ref in references if text_problem(ref) is None]
     )
     results = []
     for done, row in enumerate(rows):
         if on_progress and done % 200 == 0:
             on_progress(done, len(rows))
         line, reference = done + 2, row["reference"]
-        bill, _customer = found.get((reference or "").strip(), (None, None))
         try:
+            bill, _customer = found.get(check_text(references[done], field="reference"), (None, None))
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
             message, _ = notify_bill(session=session, bill=bill)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlmodel import func, select
@@ -13,18 +15,25 @@ from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from accounts.audit import record_audit
-from accounts.users import authenticate
+from accounts.users import authenticate, end_sessions
 from billing.customers import whatsapp_window_open
+from billing.text import text_problem
 from channels.outbox import enqueue
 from extensions import limiter
 from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage, User
 from models.db import get_session, utcnow
 from models.vocab import Channel, Role
+from web.edge import MAX_ID
 from web.security import INLINE_CSS
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 login_manager = LoginManager()
 login_manager.login_view = "console.login"
+
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_LIFETIME = timedelta(hours=12)
+_SEEN_RESOLUTION = timedelta(minutes=1)  # rewrite the cookie at most once a minute
 
 
 @dataclass
@@ -35,28 +44,74 @@ class ConsoleUser:
     email: str
     role: str
     biller_id: int | None
+    session_version: int = 0
     is_active: bool = True
     is_authenticated: bool = True
     is_anonymous: bool = False
 
+    @classmethod
+    def of(cls, user: User) -> ConsoleUser:
+        """The console's view of a stored user."""
+        return cls(user.id, user.email, user.role, user.biller_id, user.session_version)
+
     def get_id(self) -> str:
-        return str(self.id)
+        # The version travels in the cookie: raising it on the user ends every session signed in before.
+        return f"{self.id}:{self.session_version}"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> ConsoleUser | None:
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.is_active:
+    """The signed-in user, unless their sessions were ended or this one was idle or lived too long."""
+    id_part, _, version = user_id.partition(":")
+    valid_id = id_part.isdigit() and int(id_part) <= MAX_ID
+    # Read the row afresh: another request (or process) may just have ended this user's sessions.
+    user = get_session().get(User, int(id_part), populate_existing=True) if valid_id else None
+    if user is None or not user.is_active or version != str(user.session_version):
         return None
-    return ConsoleUser(user.id, user.email, user.role, user.biller_id)
+    if not _session_is_current(utcnow().timestamp()):
+        return None
+    return ConsoleUser.of(user)
 
 
-class LoginForm(FlaskForm):
+def _start_session_clock(now: float) -> None:
+    flask_session["signed_in_at"] = flask_session["seen_at"] = now
+
+
+def _session_is_current(now: float) -> bool:
+    signed_in_at, seen_at = flask_session.get("signed_in_at"), flask_session.get("seen_at")
+    if not isinstance(signed_in_at, float | int) or not isinstance(seen_at, float | int):
+        return False
+    if now - seen_at > IDLE_TIMEOUT.total_seconds() or now - signed_in_at > ABSOLUTE_LIFETIME.total_seconds():
+        return False
+    if now - seen_at > _SEEN_RESOLUTION.total_seconds():
+        flask_session["seen_at"] = now
+    return True
+
+
+class ConsoleForm(FlaskForm):
+    """A console form that also refuses NUL, control and bidi-override characters in anything posted with it."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """The form's own checks, then the text rule on every submitted value, each problem named and flashed."""
+        valid = super().validate(extra_validators)
+        for name, value in request.form.items(multi=True):
+            problem = text_problem(value)
+            if problem:
+                field = self._fields.get(name)
+                label = field.label.text if field is not None else name
+                if field is not None:
+                    field.errors = [*field.errors, problem]
+                flash(f"{label}: {problem}.")
+                valid = False
+        return valid
+
+
+class LoginForm(ConsoleForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(ConsoleForm):
     body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1600)])
 
 
@@ -119,7 +174,8 @@ def login():
         user = authenticate(session=session, email=form.email.data, password=form.password.data)
         session.commit()
         if user is not None:
-            login_user(ConsoleUser(user.id, user.email, user.role, user.biller_id))
+            login_user(ConsoleUser.of(user))
+            _start_session_clock(utcnow().timestamp())
             record_audit(session=session, biller_id=user.biller_id, actor=f"user:{user.id}", action="user.login")
             session.commit()
             return redirect(url_for("console.inbox"))
@@ -131,10 +187,17 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST, with CSRF, so another site cannot sign you out)."""
+    """Sign out everywhere (POST, with CSRF, so another site cannot sign you out): every copy of the cookie ends."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    session = get_session()
+    user = session.get(User, current_user.id)
+    end_sessions(session=session, user=user)
+    record_audit(session=session, biller_id=user.biller_id, actor=f"user:{user.id}", action="user.logout")
+    session.commit()
     logout_user()
+    for key in ("signed_in_at", "seen_at"):
+        flask_session.pop(key, None)
     return redirect(url_for("console.login"))
 
 

@@ -18,7 +18,9 @@ from wtforms.validators import DataRequired
 
 from api.errors import validation_error
 from billing.billers import biller_today, issue_api_key, revoke_api_key
+from billing.errors import InvalidInput
 from billing.importer import ImportReport
+from billing.text import check_date_window
 from config import current_settings
 from jobs.bulk import IMPORT, import_answer, runs_in_background
 from jobs.store import queue_job
@@ -28,7 +30,7 @@ from models.vocab import BillStatus, Role
 from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, save_cadence
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import plan_steps
-from web.console import ActionForm, FlaskForm, audit, bp, render, staff_only
+from web.console import ActionForm, ConsoleForm, audit, bp, render, staff_only
 
 FUNNEL = ("queued", "sent", "delivered", "read", "link opened", "app chosen", "paid")
 
@@ -57,7 +59,7 @@ def managed_biller() -> Biller:
     return biller
 
 
-class UploadForm(FlaskForm):
+class UploadForm(ConsoleForm):
     file = FileField("CSV file", validators=[DataRequired()])
     partial = SelectField(
         "If some rows are bad",
@@ -65,7 +67,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class CadenceForm(FlaskForm):
+class CadenceForm(ConsoleForm):
     """Only the CSRF token and the sample date: the steps are plain rows (step-N-…), as many as needed."""
 
     sample_due_date = StringField("Sample due date")
@@ -305,10 +307,13 @@ def cadences():
             sample = date.fromisoformat(
                 form.sample_due_date.data or (biller_today(biller, utcnow()) + timedelta(days=10)).isoformat()
             )
+            check_date_window(sample, field="sample_due_date")
         except ValidationError as exc:
             error = _row_message(validation_error(exc).message)
         except ValueError:
             error = "The sample due date must look like 2026-12-10."
+        except InvalidInput as exc:
+            error = f"The sample due date {exc.message}."
         else:
             if request.form.get("save") == "yes":
                 cadence = save_cadence(session=session, biller_id=biller.id, data=data)
@@ -337,7 +342,7 @@ def cadences():
         editing=editing or {},
         rows=form_rows(editing),
         templates=REMINDER_TEMPLATES,
-    )
+    ), 422 if error else 200
 
 
 def _preview(data: CadenceIn, biller: Biller, due: date) -> list[dict]:

@@ -21,11 +21,11 @@ from config import current_settings
 from models import MessageTemplate, User
 from models.db import get_session
 from models.vocab import AmountExactness, Channel, Role
-from web.console import FlaskForm, audit, bp, render
+from web.console import ConsoleForm, audit, bp, render
 from web.console_admin import biller_admin_only, managed_biller
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(ConsoleForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     upi_vpa = StringField("UPI VPA", validators=[DataRequired(), Length(max=255)])
     payee_name = StringField("Payee name", validators=[DataRequired(), Length(max=100)])
@@ -44,7 +44,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(ConsoleForm):
     key = SelectField("Message", choices=[SelectChoice(key, key) for key in DEFAULT_TEMPLATES])
     channel = SelectField("Channel", choices=[SelectChoice(c.value, c.value) for c in Channel])
     language = SelectField("Language", choices=[SelectChoice(code, code) for code in ("en", "hi", "bn")])
@@ -53,7 +53,7 @@ class TemplateForm(FlaskForm):
     dlt_template_id = StringField("SMS DLT template id", validators=[Optional(), Length(max=40)])
 
 
-class UserForm(FlaskForm):
+class UserForm(ConsoleForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
     role = SelectField(

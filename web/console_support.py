@@ -13,6 +13,7 @@ from sqlmodel import or_, select
 from billing.errors import DomainError
 from billing.payments import record_payment
 from billing.phones import normalise_phone
+from billing.text import check_date_window, text_problem
 from channels.outbox import reminder_variables
 from channels.rendering import find_template
 from models import (
@@ -38,10 +39,14 @@ RESULTS_LIMIT = 50
 def search_customers():
     """Search by phone, name, consumer number or bill number."""
     query = (request.args.get("q") or "").strip()[:100]
-    results = []
+    results, problem = [], text_problem(query)
+    if problem:
+        flash(f"Search {problem}.")
+        return render("customers.html", query="", results=results), 422
     if query:
         session = get_session()
-        conditions = [Customer.name.ilike(f"%{query}%"), Customer.reference == query]
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions = [Customer.name.ilike(pattern, escape="\\"), Customer.reference == query]
         with suppress(ValueError):  # not a phone number: search by the other fields
             conditions.append(Customer.phone == normalise_phone(query))
         by_bill = select(Bill.customer_id).where(Bill.reference == query)
@@ -157,8 +162,8 @@ def snooze_bill(customer_id: int, bill_id: int):
         bill = _bill_of(customer, bill_id)
         biller = session.get(Biller, bill.biller_id)
         try:
-            day = date.fromisoformat(request.form.get("until", ""))
-        except ValueError:
+            day = check_date_window(date.fromisoformat(request.form.get("until", "")), field="until")
+        except (ValueError, DomainError):
             raise DomainError("Give the date as 2026-12-20", field="until") from None
         bill.paused_until = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(biller.timezone))
         session.add(bill)
@@ -174,8 +179,10 @@ def mark_paid(customer_id: int, bill_id: int):
 
     def do(session, customer):
         bill = _bill_of(customer, bill_id)
+        if bill.amount_due_paise <= 0:
+            raise DomainError(f"{bill.reference} is already paid: nothing is due", field="bill")
         reference = (request.form.get("reference") or "").strip()
-        if not reference.isalnum() or len(reference) > 64:
+        if not reference.isascii() or not reference.isalnum() or len(reference) > 64:
             raise DomainError("Give the payment reference (UTR), letters and digits only", field="reference")
         record_payment(
             session=session, bill=bill, amount_paise=bill.amount_due_paise, reference=reference, source="console"
@@ -194,6 +201,8 @@ def add_note(customer_id: int):
         body = (request.form.get("body") or "").strip()
         if not body:
             raise DomainError("Write the note first", field="body")
+        if problem := text_problem(body):
+            raise DomainError(f"Note not saved: it {problem}", field="body")
         session.add(CustomerNote(customer_id=customer.id, author_user_id=current_user.id, body=body[:2000]))
         return "Note saved."
 
@@ -231,7 +240,7 @@ def send_template(conversation_id: int):
     session = get_session()
     bill = session.get(Bill, request.form.get("bill_id", type=int) or 0)
     key = request.form.get("template") or ""
-    if bill is None or bill.customer_id != customer.id:
+    if bill is None or bill.customer_id != customer.id or text_problem(key):
         abort(404)
     template = find_template(
         session=session, biller_id=customer.biller_id, key=key, channel="whatsapp", language=customer.language

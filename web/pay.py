@@ -18,7 +18,7 @@ from billing.checkout import (
 )
 from billing.customers import telegram_link_token
 from billing.errors import InvalidInput
-from billing.links import TOKEN_LENGTH
+from billing.links import TOKEN_LENGTH, is_token_shaped
 from billing.payments import record_payment
 from config import current_settings
 from extensions import limiter
@@ -64,6 +64,8 @@ def link_domain() -> str:
 
 
 def _checkout_or_404(token: str) -> Checkout:
+    if not is_token_shaped(token):
+        abort(404)  # no such link: counted as a miss without asking the database
     checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), now=utcnow())
     if checkout is None:
         abort(404)

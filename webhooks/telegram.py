@@ -7,6 +7,7 @@ import hmac
 from flask import abort, jsonify, request
 from telegram import Update
 
+from billing.text import scrub_text
 from bot.engine import Inbound, handle_inbound
 from config import current_settings
 from models.db import get_session, utcnow
@@ -23,18 +24,34 @@ def telegram_inbound():
     if secret is None or not hmac.compare_digest(presented.encode(), secret.get_secret_value().encode()):
         abort(403, "Invalid Telegram secret token")
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or "update_id" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         abort(400, "Not a Telegram update")
-    try:
-        update = Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError):
-        abort(400, "Not a Telegram update")
-    inbound = inbound_from_update(update)
+    inbound = _inbound_or_none(data)
     if inbound is not None:
         session = get_session()
         handle_inbound(session=session, inbound=inbound, settings=current_settings())
         session.commit()
     return jsonify({"ok": True})
+
+
+def _inbound_or_none(data: dict) -> Inbound | None:
+    """The customer message of a well-formed update; None (acknowledged, ignored) for a malformed one.
+
+    Telegram retries every update it gets no 200 for, so a malformed one is answered 200 and dropped.
+    """
+    try:
+        update = Update.de_json(data, None)
+        inbound = inbound_from_update(update)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if inbound is None or not _is_chat_id(inbound.address):
+        return None
+    return inbound
+
+
+def _is_chat_id(address: str) -> bool:
+    # Telegram chat ids are integers that fit in 52 bits; anything else is not a chat we can answer.
+    return address.lstrip("-").isdigit() and abs(int(address)) < 2**52
 
 
 def inbound_from_update(update: Update) -> Inbound | None:
@@ -44,9 +61,9 @@ def inbound_from_update(update: Update) -> Inbound | None:
         return None
     text, payload, start = "", None, None
     if update.callback_query is not None:
-        payload = (update.callback_query.data or "")[:64]
+        payload = scrub_text(update.callback_query.data or "")[:64]
     elif update.effective_message is not None:
-        text = (update.effective_message.text or update.effective_message.caption or "")[:MAX_TEXT]
+        text = scrub_text(update.effective_message.text or update.effective_message.caption or "")[:MAX_TEXT]
         if text.startswith("/start"):
             start = text.removeprefix("/start").strip()[:64] or None
             text = "menu"

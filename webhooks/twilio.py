@@ -7,6 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from billing.phones import normalise_phone
 from billing.senders import own_sender_numbers
+from billing.text import scrub_text
 from bot.engine import Inbound, handle_inbound
 from channels.status import apply_provider_status
 from config import current_settings
@@ -28,11 +29,17 @@ def require_twilio_signature() -> None:
         abort(403, "Invalid Twilio signature")
 
 
+def _form(name: str) -> str | None:
+    """A form parameter without NUL, control or bidi-override characters (Twilio passes on what people type)."""
+    value = request.form.get(name)
+    return None if value is None else scrub_text(value)
+
+
 @bp.post("/twilio/status")
 def twilio_status():
     """Record a message's delivery status; callbacks may arrive out of order and are applied monotonically."""
     require_twilio_signature()
-    sid, status = request.form.get("MessageSid"), request.form.get("MessageStatus")
+    sid, status = _form("MessageSid"), _form("MessageStatus")
     if not sid or not status:
         abort(400, "MessageSid and MessageStatus are required")
     session = get_session()
@@ -40,7 +47,7 @@ def twilio_status():
         session=session,
         provider_message_id=sid,
         provider_status=status,
-        error_code=request.form.get("ErrorCode") or None,
+        error_code=_form("ErrorCode") or None,
     )
     session.commit()
     return "", 204
@@ -50,7 +57,7 @@ def twilio_status():
 def twilio_inbound():
     """An SMS or WhatsApp message from a customer; the bot answers through the outbox, not in TwiML."""
     require_twilio_signature()
-    sid, sender = request.form.get("MessageSid") or request.form.get("SmsSid"), request.form.get("From")
+    sid, sender = _form("MessageSid") or _form("SmsSid"), _form("From")
     if not sid or not sender:
         abort(400, "MessageSid and From are required")
     channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
@@ -64,11 +71,11 @@ def twilio_inbound():
     inbound = Inbound(
         channel=channel,
         address=address,
-        text=(request.form.get("Body") or "")[:MAX_TEXT],
+        text=(_form("Body") or "")[:MAX_TEXT],
         provider_message_id=sid,
         received_at=utcnow(),
-        payload=request.form.get("ButtonPayload") or None,
-        to=request.form.get("To") or None,
+        payload=_form("ButtonPayload") or None,
+        to=_form("To") or None,
     )
     handle_inbound(session=session, inbound=inbound, settings=current_settings())
     session.commit()

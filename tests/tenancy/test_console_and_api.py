@@ -57,7 +57,12 @@ def test_inbox_shows_each_biller_only_its_own_conversation(client, tenants, both
 
 def job_of(session, tenant) -> int:
     """A background import job of the tenant's whose report names its own bill."""
-    report = {"rows": 1, "imported": 0, "rejected": 1, "errors": [{"line": 2, "message": tenant.marks[0], "field": "reference"}]}
+    report = {
+        "rows": 1,
+        "imported": 0,
+        "rejected": 1,
+        "errors": [{"line": 2, "message": tenant.marks[0], "field": "reference"}],
+    }
     job = queue_job(
         session=session, biller_id=tenant.biller_id, kind=IMPORT, payload=b"reference\n", params={}, now=utcnow()
     )
