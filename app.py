@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings
 from extensions import babel, csrf, limiter
 from models.db import Database, get_session
+from models.encryption import SecretBox
+from shared_state import init_shared_state
 from web.filters import register_filters
 from web.i18n import register_i18n, select_locale
 from web.security import register_security_headers
@@ -57,8 +59,10 @@ def configure_logging(settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Bind the database, migrations, translations, CSRF protection and rate limits to this app."""
     Database(settings.database_url).init_app(app)
+    SecretBox(settings.encryption_keys).init_app(app)
+    init_shared_state(app, settings.redis_url)
     Migrate(directory=str(MIGRATIONS_DIR)).init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri
+    app.config["RATELIMIT_STORAGE_URI"] = settings.rate_limit_storage
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
     csrf.init_app(app)

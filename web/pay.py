@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import secrets
-from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
 
 from billing.checkout import (
     ANY_APP,
@@ -24,18 +25,23 @@ from billing.links import TOKEN_LENGTH
 from billing.payments import record_payment
 from config import current_settings
 from extensions import limiter
-from models.db import get_session
+from models.db import get_session, utcnow
+from shared_state import current_state
+from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
 
 bp = Blueprint("pay", __name__, template_folder="templates")
 
-# A client that keeps guessing tokens is slowed down; a customer opening real links is not counted.
-MISS_LIMIT = "20 per minute"
+# A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
+# (behind a carrier's NAT one guesser must not block payments for everyone sharing the address).
+MISS_LIMIT = parse_limit("20 per minute")
 
 
-def _count_misses(response: Response) -> bool:
-    return response.status_code == 404
+def _count_miss() -> None:
+    """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
+    if not limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address()):
+        abort(429)
 
 
 def platform_of(user_agent: str) -> str:
@@ -66,9 +72,18 @@ def link_domain() -> str:
 
 
 def _checkout_or_404(token: str) -> Checkout:
-    biller_today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
-    checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), today=biller_today)
+    now = utcnow()
+    checkout = open_checkout(
+        session=get_session(),
+        token=token,
+        settings=current_settings(),
+        today=now.astimezone(ZoneInfo("Asia/Kolkata")).date(),
+        state=current_state(),
+        now=now,
+        preview=is_link_preview(request.headers.get("User-Agent", "")),
+    )
     if checkout is None:
+        _count_miss()
         abort(404)
     g.customer_language = checkout.customer.language
     return checkout
@@ -92,16 +107,16 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
 
 
 @bp.get("/p/<token>")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def payment_page(token: str):
     """Show the live bill and the ways to pay it."""
     return _render(_checkout_or_404(token))
 
 
 @bp.get("/p/<token>/pay")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def pay_with_app(token: str):
     """Record the app the customer chose and redirect (302) into it; works without JavaScript."""
+    if is_link_preview(request.headers.get("User-Agent", "")):
+        return redirect(url_for("pay.payment_page", token=token), code=303)  # a crawler chooses no app
     checkout = _checkout_or_404(token)
     try:
         attempt = start_payment(
@@ -120,7 +135,6 @@ def pay_with_app(token: str):
 
 
 @bp.get("/p/<token>/qr.svg")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def qr_code(token: str):
     """A UPI QR code of the amount due, for customers who opened the link on a computer."""
     checkout = _checkout_or_404(token)
@@ -177,5 +191,4 @@ def register_short_links(app, link_base_url: str | None) -> None:
     if not link_base_url:
         return
     prefix = urlsplit(link_base_url).path.rstrip("/")
-    view = limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")(payment_page)
-    app.add_url_rule(f"{prefix}/<string(length={TOKEN_LENGTH}):token>", "short_link", view)
+    app.add_url_rule(f"{prefix}/<string(length={TOKEN_LENGTH}):token>", "short_link", payment_page)
