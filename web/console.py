@@ -120,7 +120,7 @@ def login():
         session, state, now = get_session(), current_state(), utcnow()
         wait = signin_throttle.seconds_to_wait(state=state, email=form.email.data, now=now)
         if wait:
-            flash(f"Too many wrong passwords for this account. Try again in {wait} seconds.")
+            flash(f"Too many wrong passwords for this account. Try again in {wait} second{'s' * (wait != 1)}.")
             return render("login.html", form=form), 429, {"Retry-After": str(wait)}
         user = authenticate(session=session, email=form.email.data, password=form.password.data)
         session.commit()
