@@ -63,6 +63,11 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     init_shared_state(app, settings.redis_url)
     Migrate(directory=str(MIGRATIONS_DIR)).init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = settings.rate_limit_storage
+    if settings.is_production and not settings.redis_url:
+        logging.getLogger(__name__).warning(
+            "REDIS_URL is not set: rate limits, sign-in delays and the bill-fetch breaker count per process, "
+            "so every extra web worker or server multiplies them. Set REDIS_URL in production."
+        )
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
     csrf.init_app(app)
