@@ -69,6 +69,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
             "so every extra web worker or server multiplies them. Set REDIS_URL in production."
         )
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True  # Redis down: count per process, never answer 500
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

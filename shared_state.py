@@ -6,12 +6,15 @@ as Unix timestamps and compared with the caller's `now`; expiry only tidies keys
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from flask import Flask, current_app
 
 KEY_PREFIX = "clickpay:"
+_MEMORY_KEYS_BEFORE_TIDYING = 10_000
+log = logging.getLogger(__name__)
 
 
 class MemoryState:
@@ -30,11 +33,13 @@ class MemoryState:
     def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         """Store a value for ttl_seconds."""
         with self._lock:
+            self._tidy()
             self._values[key] = (value, time.monotonic() + ttl_seconds)
 
     def incr(self, key: str, *, ttl_seconds: int) -> int:
         """Add one to the counter under key (starting from 0) and keep it for ttl_seconds more."""
         with self._lock:
+            self._tidy()
             value, expires = self._values.get(key, ("0", 0.0))
             count = (int(value) if expires > time.monotonic() else 0) + 1
             self._values[key] = (str(count), time.monotonic() + ttl_seconds)
@@ -46,34 +51,59 @@ class MemoryState:
             for key in keys:
                 self._values.pop(key, None)
 
+    def _tidy(self) -> None:
+        # Expired keys are dropped only when there are many, so memory stays bounded without a sweeper thread.
+        if len(self._values) >= _MEMORY_KEYS_BEFORE_TIDYING:
+            now = time.monotonic()
+            self._values = {key: item for key, item in self._values.items() if item[1] > now}
+
 
 class RedisState:
-    """State in Redis, shared by every web worker, server and process that uses the same REDIS_URL."""
+    """State in Redis, shared by every web worker, server and process that uses the same REDIS_URL.
+
+    While Redis cannot be reached it fails open (nothing stored, counters at 1): customers still get their
+    page and staff can still sign in; the per-client rate limits keep falling back to memory meanwhile.
+    """
 
     def __init__(self, url: str) -> None:
         import redis
 
+        self._errors = (redis.RedisError,)
         self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2)
 
     def get(self, key: str) -> str | None:
         """The value under key, or None when absent or expired."""
-        return self._redis.get(KEY_PREFIX + key)
+        try:
+            return self._redis.get(KEY_PREFIX + key)
+        except self._errors as exc:
+            log.warning("shared state unavailable: %s", type(exc).__name__)
+            return None
 
     def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         """Store a value for ttl_seconds."""
-        self._redis.set(KEY_PREFIX + key, value, ex=ttl_seconds)
+        try:
+            self._redis.set(KEY_PREFIX + key, value, ex=ttl_seconds)
+        except self._errors as exc:
+            log.warning("shared state unavailable: %s", type(exc).__name__)
 
     def incr(self, key: str, *, ttl_seconds: int) -> int:
         """Add one to the counter under key (starting from 0) and keep it for ttl_seconds more."""
         pipeline = self._redis.pipeline()
         pipeline.incr(KEY_PREFIX + key)
         pipeline.expire(KEY_PREFIX + key, ttl_seconds)
-        count, _ = pipeline.execute()
+        try:
+            count, _ = pipeline.execute()
+        except self._errors as exc:
+            log.warning("shared state unavailable: %s", type(exc).__name__)
+            return 1
         return int(count)
 
     def delete(self, *keys: str) -> None:
         """Forget these keys."""
-        self._redis.delete(*(KEY_PREFIX + key for key in keys))
+        try:
+            self._redis.delete(*(KEY_PREFIX + key for key in keys))
+        except self._errors as exc:
+            log.warning("shared state unavailable: %s", type(exc).__name__)
 
 
 SharedState = MemoryState | RedisState

@@ -68,7 +68,7 @@ def check_url(url: str, *, policy: OutboundPolicy, field: str = "url") -> Target
         raise OutboundRefused("must not carry a user name or password", field=field)
     port = port or DEFAULT_PORTS[scheme]
     address = _resolve(host, port, field=field)
-    if f"{host}:{port}" not in policy.allowed_hosts:
+    if (f"[{host}]:{port}" if ":" in host else f"{host}:{port}") not in policy.allowed_hosts:
         refusal = _non_public_reason(address)
         if refusal:
             raise OutboundRefused(f"points to a {refusal} address, not a public one", field=field)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
+from redis import RedisError
 
 from billing.checkout import (
     ANY_APP,
@@ -32,6 +34,7 @@ from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
 
 bp = Blueprint("pay", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
 
 # A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
 # (behind a carrier's NAT one guesser must not block payments for everyone sharing the address).
@@ -40,7 +43,12 @@ MISS_LIMIT = parse_limit("20 per minute")
 
 def _count_miss() -> None:
     """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
-    if not limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address()):
+    try:
+        within_limit = limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address())
+    except RedisError as exc:  # tokens are unguessable anyway: an outage must not turn misses into 500s
+        log.warning("link-miss counter unavailable: %s", type(exc).__name__)
+        within_limit = True
+    if not within_limit:
         abort(429)
 
 

@@ -48,7 +48,7 @@ def _signing_secret(session, raw: bytes) -> str:
     shared = current_settings().payment_webhook_secret.get_secret_value()
     try:
         transaction_reference = json.loads(raw).get("tr")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return shared
     if not isinstance(transaction_reference, str) or not TR_PATTERN.fullmatch(transaction_reference):
         return shared

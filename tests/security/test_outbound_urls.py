@@ -89,6 +89,11 @@ def test_allowed_hosts_exempt_exactly_that_host_and_port():
         check_url("https://10.0.0.6:8443/fetch", policy=policy)
 
 
+def test_an_ipv6_host_is_allowed_in_brackets():
+    policy = OutboundPolicy(allow_http=False, allowed_hosts=frozenset({"[fd00::5]:8443"}))
+    assert check_url("https://[fd00::5]:8443/fetch", policy=policy).address == "fd00::5"
+
+
 def test_the_request_goes_to_the_checked_address_with_the_name_as_host(server):
     policy = OutboundPolicy(allow_http=True, allowed_hosts=frozenset({f"localhost:{server.port}"}))
     response = post(f"http://localhost:{server.port}/fetch", policy=policy, content=b"{}", headers={}, timeout=2)
