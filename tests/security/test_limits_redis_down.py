@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from billing.bills import current_link
+from extensions import limiter
 from tests.builders import make_bill
 from tests.web.test_console import PASSWORD, login, staff  # noqa: F401 - the staff fixture
 
@@ -19,7 +20,10 @@ def closed_port() -> int:
 
 @pytest.fixture
 def app_overrides():
-    return {"redis_url": f"redis://127.0.0.1:{closed_port()}/4"}
+    yield {"redis_url": f"redis://127.0.0.1:{closed_port()}/4"}
+    # The Limiter is one object per process (extensions.py) and remembers a dead store until a later check;
+    # later tests build new apps on a live Redis, so forget it here rather than leak it into them.
+    limiter._storage_dead = False
 
 
 def test_the_payment_page_and_its_misses_are_served_without_redis(client, session, api):
