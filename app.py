@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings
 from extensions import babel, csrf, limiter
 from models.db import Database, get_session, set_clock_offset
+from models.encryption import SecretBox
+from shared_state import init_shared_state
 from web.edge import register_edge_checks
 from web.filters import register_filters
 from web.i18n import register_i18n, select_locale
@@ -60,9 +62,17 @@ def configure_logging(settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Bind the database, migrations, translations, CSRF protection and rate limits to this app."""
     Database(settings.database_url).init_app(app)
+    SecretBox(settings.encryption_keys).init_app(app)
+    init_shared_state(app, settings.redis_url)
     Migrate(directory=str(MIGRATIONS_DIR)).init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri
+    app.config["RATELIMIT_STORAGE_URI"] = settings.rate_limit_storage
+    if settings.is_production and not settings.redis_url:
+        logging.getLogger(__name__).warning(
+            "REDIS_URL is not set: rate limits, sign-in delays and the bill-fetch breaker count per process, "
+            "so every extra web worker or server multiplies them. Set REDIS_URL in production."
+        )
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True  # Redis down: count per process, never answer 500
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Secrets that development and tests may leave unset; production must provide them.
 _DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105 - refused in production
 _DEV_PAYMENT_SECRET = "dev-only-payment-webhook-secret"  # noqa: S105 - refused in production
+# A fixed Fernet key for development and tests: what it encrypts is no secret. Production must set its own.
+_DEV_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"clickpay-dev-only-encryption-key").digest()).decode()
 
 
 class ConfigurationError(RuntimeError):
@@ -44,6 +48,12 @@ class Settings(BaseSettings):
     mail_from: str | None = None
 
     payment_webhook_secret: SecretStr | None = None
+    # Fernet keys (comma-separated, newest first) for secrets stored in the database; required in production.
+    secrets_encryption_keys: SecretStr | None = None
+    # host:port pairs (comma-separated) that outbound calls may reach although they are not public addresses.
+    outbound_allowed_hosts: str = ""
+    # Shared storage for rate limits, sign-in delays and circuit breakers across processes (redis://host:6379/0).
+    redis_url: str | None = None
 
     max_request_bytes: int = 16 * 1024 * 1024
     max_json_bytes: int = 256 * 1024
@@ -87,6 +97,24 @@ class Settings(BaseSettings):
         return rates
 
     @property
+    def outbound_allowed_host_set(self) -> frozenset[str]:
+        """OUTBOUND_ALLOWED_HOSTS parsed: lower-case `host:port` entries."""
+        return frozenset(filter(None, (part.strip().lower() for part in self.outbound_allowed_hosts.split(","))))
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        """SECRETS_ENCRYPTION_KEYS parsed, newest first (resolved settings always have one)."""
+        raw = self.secrets_encryption_keys.get_secret_value() if self.secrets_encryption_keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]
+
+    @property
+    def rate_limit_storage(self) -> str:
+        """Where rate-limit counters live: REDIS_URL when set (shared by every process), else RATELIMIT_STORAGE_URI."""
+        if self.redis_url and self.ratelimit_storage_uri == "memory://":
+            return self.redis_url
+        return self.ratelimit_storage_uri
+
+    @property
     def is_production(self) -> bool:
         return self.app_env == "production"
 
@@ -107,6 +135,8 @@ class Settings(BaseSettings):
             updates["secret_key"] = SecretStr(_DEV_SECRET_KEY)
         if not self.payment_webhook_secret:
             updates["payment_webhook_secret"] = SecretStr(_DEV_PAYMENT_SECRET)
+        if not self.encryption_keys:
+            updates["secrets_encryption_keys"] = SecretStr(_DEV_ENCRYPTION_KEY)
         if not self.public_base_url:
             updates["public_base_url"] = "http://127.0.0.1:5000"
         updates["database_url"] = normalise_database_url(
@@ -120,6 +150,7 @@ class Settings(BaseSettings):
             "SECRET_KEY": self.secret_key,
             "PUBLIC_BASE_URL": self.public_base_url,
             "PAYMENT_WEBHOOK_SECRET": self.payment_webhook_secret,
+            "SECRETS_ENCRYPTION_KEYS": self.encryption_keys,
         }
         if self.twilio_account_sid:
             required["TWILIO_AUTH_TOKEN"] = self.twilio_auth_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -45,6 +46,7 @@ def production_env(database_url: str | None, **extra: str) -> dict:
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "PAYMENT_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "SECRETS_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "DATABASE_URL": database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, update
@@ -15,11 +15,13 @@ from billing.billers import biller_today
 from billing.errors import InvalidInput
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
+from billing.outbound import OutboundPolicy
 from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
 from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
 from models.db import utcnow
 from models.vocab import BillStatus
+from shared_state import SharedState
 
 ANY_APP = "any"
 PLATFORMS = ("android", "ios", "desktop")
@@ -63,19 +65,42 @@ def record_open(*, session: Session, link: PaymentLink) -> None:
     session.commit()
 
 
-def open_checkout(*, session: Session, token: str, settings: Settings, now: datetime) -> Checkout | None:
-    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer."""
+def open_checkout(
+    *,
+    session: Session,
+    token: str,
+    settings: Settings,
+    state: SharedState,
+    now: datetime,
+    preview: bool = False,
+) -> Checkout | None:
+    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer.
+
+    A link preview (a chat app's crawler, not the customer) sees the stored bill: no fetch, no open counted.
+    """
     rows = load_checkout_rows(session=session, token=token)
     if rows is None:
         return None
     link, bill, biller, customer = rows
-    record_open(session=session, link=link)
-
     fetch = FetchOutcome.NOT_CONFIGURED
+    if preview:
+        return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
+    record_open(session=session, link=link)
     if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
         fetch = refresh_bill(
-            session=session, bill=bill, biller=biller, customer=customer, timeout=settings.bill_fetch_timeout_seconds
+            session=session,
+            bill=bill,
+            biller=biller,
+            customer=customer,
+            timeout=settings.bill_fetch_timeout_seconds,
+            policy=OutboundPolicy.from_settings(settings),
+            state=state,
+            now=now,
         )
+    return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
+
+
+def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today: date) -> Checkout:
     state = _state(bill, link, fetch)
     return Checkout(
         link=link,
@@ -83,7 +108,7 @@ def open_checkout(*, session: Session, token: str, settings: Settings, now: date
         biller=biller,
         customer=customer,
         state=state,
-        choice=amount_choice(bill, today=biller_today(biller, now)) if state == "payable" else None,
+        choice=amount_choice(bill, today=today) if state == "payable" else None,
         apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
         fetch=fetch,
         last_payment=_last_payment(session, bill.id) if bill.status != BillStatus.OPEN else None,

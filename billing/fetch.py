@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -12,10 +12,13 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
+from billing import outbound
 from billing.amounts import MAX_AMOUNT_PAISE
+from billing.breaker import endpoint_available, record_failure, record_success
+from billing.outbound import OutboundPolicy, OutboundRefused
 from billing.signatures import sign
 from models import Bill, Biller, Customer
-from models.db import utcnow
+from shared_state import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +42,35 @@ class FetchAnswer(BaseModel):
     period: str | None = None
 
 
-def refresh_bill(*, session: Session, bill: Bill, biller: Biller, customer: Customer, timeout: float) -> FetchOutcome:
-    """Update the stored bill from the biller's system; on any failure leave it as it was."""
+def refresh_bill(
+    *,
+    session: Session,
+    bill: Bill,
+    biller: Biller,
+    customer: Customer,
+    timeout: float,
+    policy: OutboundPolicy,
+    state: SharedState,
+    now: datetime,
+) -> FetchOutcome:
+    """Update the stored bill from the biller's system; on a failure, or while it keeps failing, leave it as it was."""
     if not biller.bill_fetch_url:
         return FetchOutcome.NOT_CONFIGURED
+    if not endpoint_available(state=state, biller_id=biller.id, now=now):
+        return FetchOutcome.UNAVAILABLE
     body = json.dumps({"customer_reference": customer.reference, "bill_reference": bill.reference}).encode()
     headers = {"Content-Type": "application/json", "X-Signature": sign(biller.bill_fetch_secret or "", body)}
     try:
-        response = httpx.post(biller.bill_fetch_url, content=body, headers=headers, timeout=timeout)
-        response.raise_for_status()
+        response = outbound.post(biller.bill_fetch_url, policy=policy, content=body, headers=headers, timeout=timeout)
         answer = FetchAnswer.model_validate_json(response.content)
+    except OutboundRefused as exc:
+        log.warning("bill fetch refused for biller %s: %s", biller.id, exc.message)
+        return FetchOutcome.UNAVAILABLE
     except (httpx.HTTPError, ValidationError) as exc:
         log.warning("bill fetch failed for bill %s: %s", bill.id, type(exc).__name__)
+        record_failure(state=state, biller_id=biller.id, now=now)
         return FetchOutcome.UNAVAILABLE
+    record_success(state=state, biller_id=biller.id)
     if answer.status == "NO_BILL_DUE":
         return FetchOutcome.NO_BILL_DUE
     if answer.status == "CUSTOMER_NOT_FOUND":
@@ -63,7 +82,7 @@ def refresh_bill(*, session: Session, bill: Bill, biller: Biller, customer: Cust
     bill.amount_paise = max(bill.amount_paise, answer.amount)
     bill.due_date = answer.due_date or bill.due_date
     bill.period = answer.period or bill.period
-    bill.fetched_at = bill.updated_at = utcnow()
+    bill.fetched_at = bill.updated_at = now
     session.add(bill)
     session.commit()
     return FetchOutcome.UPDATED

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.audit import record_audit
 from billing.errors import Conflict
 from channels.outbox import queue_receipt
-from models import Bill, OutboundMessage, Payment
+from models import Bill, LinkEvent, OutboundMessage, Payment
 from models.db import utcnow
 from models.vocab import BillStatus, MessageStatus
 
 REMINDER_TEMPLATE_PREFIX = "reminder"
+PAYMENT_FAILED = "payment_failed"  # the LinkEvent kind of a failed payment notice
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,29 @@ def record_payment(
     )
     queue_receipt(session=session, bill=locked, payment=payment)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
+
+
+def record_payment_failure(*, session: Session, attempt: LinkEvent, utr: str, app: str | None) -> bool:
+    """Add a failed payment to the bill's timeline once per UTR; a replayed notice changes nothing (returns False)."""
+    seen = select(LinkEvent.id).where(
+        LinkEvent.bill_id == attempt.bill_id, LinkEvent.kind == PAYMENT_FAILED, LinkEvent.payment_reference == utr
+    )
+    if session.exec(seen).first() is not None:
+        return False
+    try:
+        with session.begin_nested():  # two copies of a notice at once: the unique constraint keeps one
+            session.add(
+                LinkEvent(
+                    link_id=attempt.link_id,
+                    bill_id=attempt.bill_id,
+                    kind=PAYMENT_FAILED,
+                    app=app,
+                    payment_reference=utr,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def cancel_pending_reminders(*, session: Session, bill_id: int) -> int:

@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from commands.bills import bills_cli
     from commands.demo import demo_command
     from commands.processes import dunning_cli, scheduler_command, worker_command
+    from commands.secrets import secrets_cli
     from commands.telegram import telegram_cli
 
     for command in (
@@ -20,5 +21,6 @@ def register(app: Flask) -> None:
         worker_command,
         dunning_cli,
         telegram_cli,
+        secrets_cli,
     ):
         app.cli.add_command(command)

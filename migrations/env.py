@@ -33,11 +33,24 @@ def run_migrations_online() -> None:
     """Apply migrations over a live connection (batch mode so SQLite can alter tables)."""
     options = current_app.extensions["migrate"].configure_args
     with current_db().engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign keys on, SQLite
+            # runs ON DELETE CASCADE for that DROP and empties every table that refers to it. Off while
+            # migrating, then checked once at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection, target_metadata=target_metadata, include_object=include_object, **options
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

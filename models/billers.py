@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
+from models.encryption import EncryptedText
 from models.vocab import AmountExactness, Channel
 
 DEFAULT_PAYMENT_APPS = ["gpay", "phonepe", "paytm", "bhim", "mobikwik", "rbl_mobank", "icici_imobile"]
@@ -40,7 +41,9 @@ class Biller(SQLModel, table=True):
     max_snooze_days: int = 14
     whatsapp_outside_window: str = Field(default="template", max_length=16)  # "template" or "sms"
     bill_fetch_url: str | None = Field(default=None, max_length=500)
-    bill_fetch_secret: str | None = Field(default=None, max_length=200)
+    bill_fetch_secret: str | None = Field(default=None, sa_type=EncryptedText)
+    # Signs this biller's POST /webhooks/payments notices; PAYMENT_WEBHOOK_SECRET is the fallback for one release.
+    payment_webhook_secret: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

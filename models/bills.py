@@ -66,6 +66,7 @@ class LinkEvent(SQLModel, table=True):
     """Something a customer did on a payment link: opened it, or chose an app."""
 
     __tablename__ = "link_events"
+    __table_args__ = (UniqueConstraint("bill_id", "kind", "payment_reference", name="uq_link_events_failure_notice"),)
 
     id: int | None = Field(default=None, primary_key=True)
     link_id: int = Field(foreign_key="payment_links.id", index=True, ondelete="CASCADE")
@@ -75,6 +76,8 @@ class LinkEvent(SQLModel, table=True):
     platform: str | None = Field(default=None, max_length=16)
     transaction_reference: str | None = Field(default=None, max_length=35, unique=True)
     amount_paise: int | None = Field(default=None, sa_type=BigInteger)
+    # The UTR of a payment-failure notice, so a replayed notice is recorded once.
+    payment_reference: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

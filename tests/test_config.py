@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from config import ConfigurationError, Settings, normalise_database_url
@@ -13,7 +14,7 @@ def test_production_without_secrets_names_every_missing_one(tmp_path):
     with pytest.raises(ConfigurationError) as excinfo:
         settings.resolved(str(tmp_path))
     message = str(excinfo.value)
-    for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "PAYMENT_WEBHOOK_SECRET"):
+    for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "PAYMENT_WEBHOOK_SECRET", "SECRETS_ENCRYPTION_KEYS"):
         assert name in message
 
 
@@ -29,6 +30,7 @@ def test_a_configured_channel_needs_its_secret_in_production(tmp_path):
         secret_key="s" * 32,
         public_base_url="https://pay.example",
         payment_webhook_secret="p" * 32,
+        secrets_encryption_keys=Fernet.generate_key().decode(),
         twilio_account_sid="AC123",
         telegram_bot_token="1:abc",
     )
@@ -42,6 +44,7 @@ def test_production_with_its_secrets_starts(tmp_path):
             "secret_key": "s" * 32,
             "public_base_url": "https://pay.example/",
             "payment_webhook_secret": "p" * 32,
+            "secrets_encryption_keys": Fernet.generate_key().decode(),
             "database_url": f"sqlite:///{tmp_path}/x.db",
         }
     )

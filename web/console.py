@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from accounts import signin_throttle
 from accounts.audit import record_audit
 from accounts.users import authenticate, end_sessions
 from billing.customers import whatsapp_window_open
@@ -23,6 +24,7 @@ from extensions import limiter
 from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage, User
 from models.db import get_session, utcnow
 from models.vocab import Channel, Role
+from shared_state import current_state
 from web.edge import MAX_ID
 from web.security import INLINE_CSS
 
@@ -170,12 +172,19 @@ def login():
     """Email and password; the same answer whether the email exists or not."""
     form = LoginForm()
     if form.validate_on_submit():
-        session = get_session()
+        session, state, now = get_session(), current_state(), utcnow()
+        wait = signin_throttle.seconds_to_wait(state=state, email=form.email.data, now=now)
+        if wait:
+            flash(f"Too many wrong passwords for this account. Try again in {wait} second{'s' * (wait != 1)}.")
+            return render("login.html", form=form), 429, {"Retry-After": str(wait)}
         user = authenticate(session=session, email=form.email.data, password=form.password.data)
         session.commit()
-        if user is not None:
+        if user is None:
+            signin_throttle.record_failure(state=state, email=form.email.data, now=now)
+        else:
+            signin_throttle.record_success(state=state, email=form.email.data)
             login_user(ConsoleUser.of(user))
-            _start_session_clock(utcnow().timestamp())
+            _start_session_clock(now.timestamp())
             record_audit(session=session, biller_id=user.biller_id, actor=f"user:{user.id}", action="user.login")
             session.commit()
             return redirect(url_for("console.inbox"))

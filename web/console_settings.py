@@ -12,8 +12,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.users import create_user
 from billing.apps import catalogue
+from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
 from billing.billers import VPA_PATTERN
 from billing.errors import DomainError
+from billing.outbound import OutboundPolicy
 from channels.template_store import SAMPLE_VALUES, save_template
 from channels.templates import DEFAULT_TEMPLATES, TemplateError, default_template
 from channels.templates import render as render_template_text
@@ -41,6 +43,9 @@ class ProfileForm(ConsoleForm):
     bill_fetch_url = StringField("Bill fetch endpoint", validators=[Optional(), Length(max=500)])
     bill_fetch_secret = PasswordField(
         "Bill fetch secret (leave empty to keep)", validators=[Optional(), Length(max=200)]
+    )
+    payment_webhook_secret = PasswordField(
+        "Payment webhook secret (leave empty to keep)", validators=[Optional(), Length(max=200)]
     )
 
 
@@ -79,7 +84,7 @@ def biller_settings():
     if request.method == "GET":
         form.contact_hours_start.data = biller.contact_hours_start.strftime("%H:%M")
         form.contact_hours_end.data = biller.contact_hours_end.strftime("%H:%M")
-        form.bill_fetch_secret.data = ""
+        form.bill_fetch_secret.data = form.payment_webhook_secret.data = ""
     elif form.validate_on_submit():
         try:
             if not VPA_PATTERN.match(form.upi_vpa.data):
@@ -90,6 +95,15 @@ def biller_settings():
             end = _hhmm(form.contact_hours_end.data, "contact_hours_end")
             if start >= end:
                 raise DomainError("must end after it starts", field="contact_hours_end")
+            set_bill_fetch_endpoint(
+                session=session,
+                biller=biller,
+                url=form.bill_fetch_url.data,
+                secret=form.bill_fetch_secret.data or None,
+                policy=OutboundPolicy.from_settings(current_settings()),
+            )
+            if form.payment_webhook_secret.data:
+                set_payment_webhook_secret(session=session, biller=biller, secret=form.payment_webhook_secret.data)
         except DomainError as exc:
             flash(f"{exc.field.replace('_', ' ')}: {exc.message}")
         else:
@@ -100,16 +114,9 @@ def biller_settings():
                 "merchant_category_code",
                 "default_amount_exactness",
                 "payment_apps",
-                "bill_fetch_url",
             ):
-                setattr(
-                    biller,
-                    field,
-                    getattr(form, field).data or None if field == "bill_fetch_url" else getattr(form, field).data,
-                )
+                setattr(biller, field, getattr(form, field).data)
             biller.contact_hours_start, biller.contact_hours_end = start, end
-            if form.bill_fetch_secret.data:
-                biller.bill_fetch_secret = form.bill_fetch_secret.data
             session.add(biller)
             audit(
                 session,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
+from redis import RedisError
 
 from billing.checkout import (
     ANY_APP,
@@ -23,17 +27,28 @@ from billing.payments import record_payment
 from config import current_settings
 from extensions import limiter
 from models.db import get_session, utcnow
+from shared_state import current_state
+from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
 
 bp = Blueprint("pay", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
 
-# A client that keeps guessing tokens is slowed down; a customer opening real links is not counted.
-MISS_LIMIT = "20 per minute"
+# A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
+# (behind a carrier's NAT one guesser must not block payments for everyone sharing the address).
+MISS_LIMIT = parse_limit("20 per minute")
 
 
-def _count_misses(response: Response) -> bool:
-    return response.status_code == 404
+def _count_miss() -> None:
+    """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
+    try:
+        within_limit = limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address())
+    except RedisError as exc:  # tokens are unguessable anyway: an outage must not turn misses into 500s
+        log.warning("link-miss counter unavailable: %s", type(exc).__name__)
+        within_limit = True
+    if not within_limit:
+        abort(429)
 
 
 def platform_of(user_agent: str) -> str:
@@ -65,9 +80,18 @@ def link_domain() -> str:
 
 def _checkout_or_404(token: str) -> Checkout:
     if not is_token_shaped(token):
-        abort(404)  # no such link: counted as a miss without asking the database
-    checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), now=utcnow())
+        _count_miss()  # no such link, known without asking the database
+        abort(404)
+    checkout = open_checkout(
+        session=get_session(),
+        token=token,
+        settings=current_settings(),
+        state=current_state(),
+        now=utcnow(),
+        preview=is_link_preview(request.headers.get("User-Agent", "")),
+    )
     if checkout is None:
+        _count_miss()
         abort(404)
     g.customer_language = checkout.customer.language
     return checkout
@@ -91,16 +115,16 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
 
 
 @bp.get("/p/<token>")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def payment_page(token: str):
     """Show the live bill and the ways to pay it."""
     return _render(_checkout_or_404(token))
 
 
 @bp.get("/p/<token>/pay")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def pay_with_app(token: str):
     """Record the app the customer chose and redirect (302) into it; works without JavaScript."""
+    if is_link_preview(request.headers.get("User-Agent", "")):
+        return redirect(url_for("pay.payment_page", token=token), code=303)  # a crawler chooses no app
     checkout = _checkout_or_404(token)
     try:
         attempt = start_payment(
@@ -119,7 +143,6 @@ def pay_with_app(token: str):
 
 
 @bp.get("/p/<token>/qr.svg")
-@limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")
 def qr_code(token: str):
     """A UPI QR code of the amount due, for customers who opened the link on a computer."""
     checkout = _checkout_or_404(token)
@@ -176,5 +199,4 @@ def register_short_links(app, link_base_url: str | None) -> None:
     if not link_base_url:
         return
     prefix = urlsplit(link_base_url).path.rstrip("/")
-    view = limiter.limit(MISS_LIMIT, deduct_when=_count_misses, scope="link-miss")(payment_page)
-    app.add_url_rule(f"{prefix}/<string(length={TOKEN_LENGTH}):token>", "short_link", view)
+    app.add_url_rule(f"{prefix}/<string(length={TOKEN_LENGTH}):token>", "short_link", payment_page)

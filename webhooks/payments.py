@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Annotated, Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlmodel import select
 
 from accounts.audit import record_audit
 from api.errors import ApiError, validation_error
 from billing.amounts import MAX_AMOUNT_PAISE
 from billing.checkout import find_attempt
-from billing.payments import record_payment
+from billing.payments import record_payment, record_payment_failure
 from billing.signatures import SignatureError, verify
 from config import current_settings
-from models import Bill, LinkEvent
+from models import Bill, Biller
 from models.db import get_session
 from webhooks import bp
 
 log = logging.getLogger(__name__)
+TR_PATTERN = re.compile(r"^[A-Za-z0-9]{1,35}$")
 
 
 class PaymentNotice(BaseModel):
@@ -27,7 +31,7 @@ class PaymentNotice(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    tr: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,35}$")]
+    tr: Annotated[str, StringConstraints(pattern=TR_PATTERN.pattern)]
     amount: Annotated[int, Field(gt=0, le=MAX_AMOUNT_PAISE)]
     utr: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
     status: Literal["SUCCESS", "FAILURE"]
@@ -35,12 +39,33 @@ class PaymentNotice(BaseModel):
     currency: str = "INR"
 
 
+def _signing_secret(session, raw: bytes) -> str:
+    """The secret the notice must be signed with: its biller's own, else the shared PAYMENT_WEBHOOK_SECRET.
+
+    The shared secret is the fallback for billers without their own for one release (see .env.example).
+    The `tr` read here is not trusted yet: it only chooses which secret the signature is checked against.
+    """
+    shared = current_settings().payment_webhook_secret.get_secret_value()
+    try:
+        transaction_reference = json.loads(raw).get("tr")
+    except (ValueError, AttributeError, RecursionError):
+        return shared
+    if not isinstance(transaction_reference, str) or not TR_PATTERN.fullmatch(transaction_reference):
+        return shared
+    attempt = find_attempt(session=session, transaction_reference=transaction_reference)
+    biller = session.exec(select(Biller).join(Bill).where(Bill.id == attempt.bill_id)).first() if attempt else None
+    if biller is None or not biller.payment_webhook_secret:
+        return shared
+    return biller.payment_webhook_secret
+
+
 @bp.post("/payments")
 def payment_webhook():
     """Record a confirmed payment against the bill whose `tr` it carries; replays change nothing."""
     raw = request.get_data()
+    session = get_session()
     try:
-        verify(current_settings().payment_webhook_secret.get_secret_value(), request.headers.get("X-Signature"), raw)
+        verify(_signing_secret(session, raw), request.headers.get("X-Signature"), raw)
     except SignatureError as exc:
         raise ApiError(401, "invalid_signature", str(exc).capitalize(), field="X-Signature") from None
     try:
@@ -48,7 +73,6 @@ def payment_webhook():
     except ValidationError as exc:
         raise validation_error(exc) from None
 
-    session = get_session()
     attempt = find_attempt(session=session, transaction_reference=notice.tr)
     if attempt is None:
         record_audit(
@@ -74,9 +98,9 @@ def payment_webhook():
         session.commit()
         raise ApiError(422, "unsupported_currency", "Only INR payments are accepted", field="currency")
     if notice.status == "FAILURE":
-        session.add(LinkEvent(link_id=attempt.link_id, bill_id=bill.id, kind="payment_failed", app=notice.app))
+        recorded = record_payment_failure(session=session, attempt=attempt, utr=notice.utr, app=notice.app)
         session.commit()
-        return jsonify({"status": "failure_recorded", "bill_id": bill.id})
+        return jsonify({"status": "failure_recorded" if recorded else "duplicate", "bill_id": bill.id})
 
     result = record_payment(
         session=session,

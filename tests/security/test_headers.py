@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
+
 from app import create_app
 from tests.builders import make_bill
 from tests.conftest import PUBLIC_BASE_URL
@@ -15,6 +17,7 @@ def test_production_answers_carry_hsts(database_url, schema):
             "secret_key": "s" * 40,
             "public_base_url": PUBLIC_BASE_URL,
             "payment_webhook_secret": "w" * 40,
+            "secrets_encryption_keys": Fernet.generate_key().decode(),
         }
     )
     response = app.test_client().get("/healthz")

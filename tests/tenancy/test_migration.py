@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask_migrate import upgrade
-from sqlalchemy import text
-from sqlmodel import Session
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
 
 from app import create_app
 from models import Biller, Customer
@@ -13,24 +12,34 @@ from tests.models.test_migrations import empty_database_url  # noqa: F401 - the 
 BEFORE = "db28f5709e0d"  # the revision before conversations had a biller
 
 
+def insert_as_of(connection, row) -> int:
+    """Insert a model's row with only the columns its table has at the database's current revision."""
+    existing = {column["name"] for column in inspect(connection).get_columns(row.__tablename__)}
+    columns = [column for column in row.__table__.columns if column.name in existing and column.name != "id"]
+    table = Table(
+        row.__tablename__,
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        *(Column(c.name, c.type) for c in columns),
+    )
+    values = {column.name: getattr(row, column.name) for column in columns}
+    return connection.execute(table.insert().values(values)).inserted_primary_key[0]
+
+
 def test_existing_threads_go_to_their_billers_and_mixed_ones_to_no_biller(empty_database_url):  # noqa: F811
     app = create_app({"app_env": "test", "database_url": empty_database_url})
     engine = app.extensions["database"].engine
     with app.app_context():
         upgrade(revision=BEFORE)
-        with Session(engine) as session:
-            a, b = (
-                Biller(name="A", upi_vpa="a@icici", payee_name="A"),
-                Biller(name="B", upi_vpa="b@sbi", payee_name="B"),
+        with engine.begin() as connection:  # rows as the schema stood then: later columns do not exist yet
+            a = insert_as_of(connection, Biller(name="A", upi_vpa="a@icici", payee_name="A"))
+            b = insert_as_of(connection, Biller(name="B", upi_vpa="b@sbi", payee_name="B"))
+            shared_a = insert_as_of(
+                connection, Customer(biller_id=a, reference="A1", name="Asha", phone="+919810000050")
             )
-            session.add_all([a, b])
-            session.flush()
-            shared_a = Customer(biller_id=a.id, reference="A1", name="Asha", phone="+919810000050")
-            shared_b = Customer(biller_id=b.id, reference="B1", name="Ravi", phone="+919810000050")
-            alone = Customer(biller_id=b.id, reference="B2", name="Mina", phone="+919810000051")
-            session.add_all([shared_a, shared_b, alone])
-            session.commit()
-            ids = {"shared": shared_a.id, "alone": alone.id, "b": b.id}
+            insert_as_of(connection, Customer(biller_id=b, reference="B1", name="Ravi", phone="+919810000050"))
+            alone = insert_as_of(connection, Customer(biller_id=b, reference="B2", name="Mina", phone="+919810000051"))
+            ids = {"shared": shared_a, "alone": alone, "b": b}
         with engine.begin() as connection:
             for customer_id, address in ((ids["shared"], "+919810000050"), (ids["alone"], "+919810000051")):
                 connection.execute(

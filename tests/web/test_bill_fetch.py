@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlmodel import select
 
@@ -16,6 +18,12 @@ def endpoint():
     fake = FakeBillerEndpoint(secret="biller-fetch-secret").start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def app_overrides(endpoint):
+    """The fake endpoint listens on loopback, which outbound calls may reach only when allowed."""
+    return {"outbound_allowed_hosts": urlsplit(endpoint.url).netloc}
 
 
 @pytest.fixture
