@@ -27,6 +27,7 @@ class Operation:
 
 
 _operations: list[Operation] = []
+INTEGER_PARAMETERS = ("id", "job_id")  # path parameters that are database ids
 
 
 def documented(
@@ -99,7 +100,7 @@ def _operation_object(op: Operation) -> dict:
     path_parameters = re.findall(r"{(\w+)}", op.path)
     if path_parameters:
         operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name == "id" else "string"}}
+            {"name": name, "in": "path", "required": True, "schema": {"type": _parameter_type(name)}}
             for name in path_parameters
         ]
     if op.request:
@@ -108,3 +109,7 @@ def _operation_object(op: Operation) -> dict:
     elif op.request_content_type == "text/csv":
         operation["requestBody"] = {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
     return operation
+
+
+def _parameter_type(name: str) -> str:
+    return "integer" if name in INTEGER_PARAMETERS else "string"
