@@ -22,7 +22,7 @@ def accepted(*, kind: str, payload: bytes, params: dict):
 
 
 @bp.get("/jobs/<int:job_id>")
-@documented("GET", "/jobs/{id}", summary="A background job's status, progress and final report", response=JobPublic)
+@documented("GET", "/jobs/{job_id}", summary="A background job's status, progress and final report", response=JobPublic)
 def read_job(job_id: int):
     """The job's status and progress; once finished, report is what the synchronous request would have answered."""
     job = get_job(session=get_session(), biller_id=current_biller().id, job_id=job_id)

@@ -32,6 +32,7 @@ class Operation:
 
 
 _operations: list[Operation] = []
+INTEGER_PARAMETERS = ("id", "job_id")  # path parameters that are database ids
 
 
 def documented(
@@ -108,7 +109,7 @@ ERROR_STATUSES = (
 
 
 def _path_schema(name: str) -> dict:
-    if name == "id":
+    if name in INTEGER_PARAMETERS:
         return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     return {"type": "string", "minLength": 1, "maxLength": 64}
 

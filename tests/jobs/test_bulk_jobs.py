@@ -154,7 +154,7 @@ def test_openapi_describes_the_202_answers_and_the_jobs_route(client):
         accepted = document["paths"][path]["post"]["responses"]["202"]
         assert "Location" in accepted["headers"]
         assert accepted["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/JobPublic"
-    assert "200" in document["paths"]["/jobs/{id}"]["get"]["responses"]
+    assert "200" in document["paths"]["/jobs/{job_id}"]["get"]["responses"]
     assert document["components"]["schemas"]["JobPublic"]["properties"]["status"]["enum"] == [
         "queued",
         "running",
