@@ -46,8 +46,8 @@ def test_sms_goes_out_through_the_sdk_as_twilio_expects(app, session, bill, twil
     assert twilio.violations == []
     [sent] = twilio.messages
     assert (sent["To"], sent["From"], sent["Body"]) == ("+919810000001", "+14155550100", "Your bill is due")
-    assert sent["StatusCallback"] == "https://pay.example.test/webhooks/twilio/status"
     [row] = messages(session)
+    assert sent["StatusCallback"] == f"https://pay.example.test/webhooks/twilio/status?m={row.id}"
     assert (row.status, row.provider_message_id, row.segments) == ("sent", sent["Sid"], 1)
 
 
