@@ -133,9 +133,16 @@ class OutboxWorker:
         The pool is kept fed: more rows are claimed whenever fewer than two rounds are in flight, so
         threads never wait for a whole batch to finish (that idles a rate-limited sender).
         """
+        self.leases = LeaseKeeper(self.app, lease=self.lease, clock=self.clock).start()
+        try:
+            handled = self._run_pool(once=once, idle_seconds=idle_seconds)
+        finally:
+            self.leases.stop()  # only after the pool finished: messages still in flight keep their leases
+        return handled
+
+    def _run_pool(self, *, once: bool, idle_seconds: float) -> int:
         handled = 0
         in_flight: set[Future] = set()
-        self.leases.start()
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             while not self.stopping.is_set():
                 claimed: list[int] | None = []
@@ -150,7 +157,6 @@ class OutboxWorker:
                     continue
                 done, in_flight = wait(in_flight, timeout=idle_seconds, return_when=FIRST_COMPLETED)
                 handled += len(done)
-        self.leases.stop()
         return handled
 
     def _claim(self, limit: int) -> list[int] | None:
