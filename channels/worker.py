@@ -62,7 +62,9 @@ def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) 
         "status": MessageStatus.SENDING.value,
         "lease_expires_at": now + lease,
         "updated_at": now,
-        "attempts": OutboundMessage.attempts + 1,
+        # Taking over a dead worker's message continues its attempt rather than starting one: database
+        # faults must not use up the attempts a message has for provider errors.
+        "attempts": OutboundMessage.attempts + case((OutboundMessage.status == MessageStatus.SENDING, 0), else_=1),
         "error_code": case(
             (OutboundMessage.status == MessageStatus.SENDING, OUTCOME_UNKNOWN), else_=OutboundMessage.error_code
         ),

@@ -127,3 +127,14 @@ def test_the_lease_keeper_keeps_a_slow_send_from_being_taken_over(app, session, 
     keeper.let_go(message.id)
     assert keeper.renew() == 0
     assert session.exec(select(OutboundMessage.status)).all() == ["sending"]
+
+
+def test_taking_over_a_dead_workers_message_does_not_use_up_an_attempt(app, session, bill):
+    message = queue_text(session, bill, "sms", "+919810000001", "Your bill is due", "k1")
+    claim_due(session=session, limit=10, now=utcnow(), lease=timedelta(seconds=30))
+    crash_mid_send(session, message.id)
+
+    claim_due(session=session, limit=10, now=utcnow(), lease=timedelta(seconds=30))
+
+    session.expire_all()
+    assert session.get(OutboundMessage, message.id).attempts == 1
