@@ -48,6 +48,11 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+# error_code of a message whose last attempt may have reached the provider: a worker took it over
+# from one whose lease expired while `sending`, or the provider's answer never came back.
+OUTCOME_UNKNOWN = "outcome_unknown"
+
+
 class InDoubt(StrEnum):
     """What the worker does with a message whose last attempt may have reached the provider.
 

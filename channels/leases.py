@@ -20,9 +20,6 @@ from models.vocab import MessageStatus
 
 log = logging.getLogger(__name__)
 
-# error_code of a row taken over from a worker whose lease expired while it was `sending`:
-# the provider may or may not have the message (see channels.base.InDoubt).
-OUTCOME_UNKNOWN = "outcome_unknown"
 RECORD_ATTEMPTS = 8
 
 
@@ -30,14 +27,16 @@ class LeaseKeeper:
     """Renews the lease of every message this worker holds, every third of a lease, until it lets go.
 
     Leases can then be short (a dead worker's messages are taken over quickly) while a send that
-    waits on a slow provider or a rate limit is never taken over by another worker.
+    waits on a slow provider or a rate limit is never taken over by another worker. Each claim is
+    known by the instant it was made (the row's updated_at): a row another worker has taken over
+    since carries a later one, so neither a renewal nor a send of ours touches it any more.
     """
 
     def __init__(self, app: Flask, *, lease: timedelta, clock: Callable[[], datetime]) -> None:
         self.app = app
         self.lease = lease
         self.clock = clock
-        self._held: set[int] = set()
+        self._held: dict[int, datetime] = {}  # message id -> the instant of our claim
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="outbox-lease-keeper", daemon=True)
@@ -52,29 +51,36 @@ class LeaseKeeper:
         self._stopping.set()
         self._thread.join(timeout=5)
 
-    def hold(self, message_ids: list[int]) -> None:
-        """Keep these claimed messages' leases alive."""
+    def hold(self, message_ids: list[int], *, claimed_at: datetime) -> None:
+        """Keep these messages' leases alive, claimed by us at `claimed_at`."""
         with self._lock:
-            self._held.update(message_ids)
+            self._held.update(dict.fromkeys(message_ids, claimed_at))
 
     def let_go(self, message_id: int) -> None:
         """The message's outcome is written (or left to expire): stop renewing it."""
         with self._lock:
-            self._held.discard(message_id)
+            self._held.pop(message_id, None)
+
+    def claimed_at(self, message_id: int) -> datetime | None:
+        """When we claimed this message, while we hold it."""
+        with self._lock:
+            return self._held.get(message_id)
 
     def renew(self) -> int:
         """Push every held lease one lease ahead; returns how many rows were renewed."""
         with self._lock:
-            held = sorted(self._held)
-        if not held:
+            claims: dict[datetime, list[int]] = {}
+            for message_id, claimed_at in self._held.items():
+                claims.setdefault(claimed_at, []).append(message_id)
+        if not claims:
             return 0
+        renewed = 0
         with self.app.app_context(), current_db().session_scope() as session:
-            result = session.execute(
-                update(OutboundMessage)
-                .where(OutboundMessage.id.in_(held), OutboundMessage.status == MessageStatus.SENDING)
-                .values(lease_expires_at=self.clock() + self.lease)
-            )
-            return result.rowcount
+            for claimed_at, ids in claims.items():
+                renewed += renew_lease(
+                    session=session, message_ids=ids, claimed_at=claimed_at, until=self.clock() + self.lease
+                )
+        return renewed
 
     def _beat(self) -> None:
         interval = self.lease.total_seconds() / 3
@@ -86,6 +92,20 @@ class LeaseKeeper:
                 log.warning("outbox: could not renew leases (%s); trying again", type(exc).__name__)
             else:
                 interval = self.lease.total_seconds() / 3
+
+
+def renew_lease(*, session, message_ids: list[int], claimed_at: datetime, until: datetime) -> int:
+    """Extend the lease of messages still under our claim; returns how many still were."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(message_ids),
+            OutboundMessage.status == MessageStatus.SENDING,
+            OutboundMessage.updated_at == claimed_at,
+        )
+        .values(lease_expires_at=until)
+    )
+    return result.rowcount
 
 
 def record_sent(

@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from channels.base import Delivery, InDoubt, Outgoing, SendError
+from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
 from config import Settings
 
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
@@ -80,8 +80,13 @@ class TwilioChannel:
                 transient=exc.status in TRANSIENT_STATUSES,
                 retry_after=self._retry_after(),
             ) from None
+        except requests.ConnectTimeout:
+            raise SendError("Twilio unreachable: ConnectTimeout", code="network", transient=True) from None
         except requests.RequestException as exc:
-            raise SendError(f"Twilio unreachable: {type(exc).__name__}", code="network", transient=True) from None
+            # The request may have reached Twilio (read timeout, connection reset): look before sending again.
+            raise SendError(
+                f"Twilio did not answer: {type(exc).__name__}", code=OUTCOME_UNKNOWN, transient=True
+            ) from None
         return Delivery(provider_id=created.sid, status=created.status or "queued")
 
     def find_sent(self, outgoing: Outgoing, *, since: datetime) -> Delivery | None:

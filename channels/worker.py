@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
-from channels.base import Delivery, InDoubt, Outgoing, SendError
-from channels.leases import OUTCOME_UNKNOWN, LeaseKeeper, record_sent
+from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
+from channels.leases import LeaseKeeper, record_sent, renew_lease
 from channels.outbox import enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
 from channels.registry import providers
@@ -163,9 +163,10 @@ class OutboxWorker:
 
     def _claim(self, limit: int) -> list[int] | None:
         """Claim due messages; None when the database could not be reached (after waiting a growing while)."""
+        now = self.clock()
         try:
             with self.app.app_context(), current_db().session_scope() as session:
-                ids = claim_due(session=session, limit=limit, now=self.clock(), lease=self.lease)
+                ids = claim_due(session=session, limit=limit, now=now, lease=self.lease)
         except SQLAlchemyError as exc:
             self._database_retry = min(max(self._database_retry * 2, 0.1), DATABASE_RETRY_CAP_SECONDS)
             log.warning(
@@ -174,7 +175,7 @@ class OutboxWorker:
             self.stopping.wait(self._database_retry)
             return None
         self._database_retry = 0.0
-        self.leases.hold(ids)
+        self.leases.hold(ids, claimed_at=now)
         return ids
 
     def process(self, message_id: int) -> None:
@@ -184,7 +185,7 @@ class OutboxWorker:
             session = current_db().new_session()
             try:
                 message = session.get(OutboundMessage, message_id)
-                if message is not None and message.status == MessageStatus.SENDING:
+                if message is not None and self._ours(message):
                     accepted = self._deliver(session, message)
                 session.commit()
             except Exception as exc:
@@ -216,16 +217,18 @@ class OutboxWorker:
             # No transaction stays open while the provider answers: SQLite would hold its write lock.
             session.commit()
             provider = providers()[message.channel]
-            if in_doubt:
-                earlier = self._earlier_delivery(message, provider, outgoing)
-                if earlier is not None:
-                    self._mark_sent(message, earlier, outgoing.text)
-                    return None
             rate = current_settings().send_rate_per_channel.get(message.channel, 0)
             if rate > 0:
                 wait_for_slot(
                     session=session, sender=provider.sender, per_second=rate, sleep=self.sleep, clock=time.time
                 )
+            if not self._renew_before_sending(session, message):
+                return None  # another worker took it over while we waited: it is theirs now
+            if in_doubt:
+                earlier = self._earlier_delivery(message, provider, outgoing)
+                if earlier is not None:
+                    self._mark_sent(message, earlier, outgoing.text)
+                    return None
             delivery = provider.send(outgoing)
         except PermanentFailure as failure:
             # A message that may have gone out is not sent again elsewhere either: no fallback.
@@ -236,6 +239,25 @@ class OutboxWorker:
             return None
         self._mark_sent(message, delivery, outgoing.text)
         return delivery, outgoing.text
+
+    def _ours(self, message: OutboundMessage) -> bool:
+        """Still `sending` under our claim (a row taken over by another worker carries its later claim)."""
+        claimed_at = self.leases.claimed_at(message.id)
+        return message.status == MessageStatus.SENDING and (claimed_at is None or message.updated_at == claimed_at)
+
+    def _renew_before_sending(self, session: Session, message: OutboundMessage) -> bool:
+        """A full lease from now, if the message is still ours; False when it is not.
+
+        With the lease longer than the provider timeout, no other worker can take the message over
+        (and ask the provider or send it) while our request may still be in flight.
+        """
+        claimed_at = self.leases.claimed_at(message.id)
+        if claimed_at is None:
+            return True  # not claimed through run(): nothing to fence against
+        until = self.clock() + self.lease
+        still_ours = renew_lease(session=session, message_ids=[message.id], claimed_at=claimed_at, until=until) == 1
+        session.commit()
+        return still_ours
 
     def _earlier_delivery(self, message, provider, outgoing: Outgoing) -> Delivery | None:
         """For a message in doubt: what its channel's choice says (see channels.base.InDoubt).

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from channels.base import InDoubt
+from channels.base import OUTCOME_UNKNOWN, InDoubt
 from channels.console import ConsoleChannel
-from channels.leases import OUTCOME_UNKNOWN, LeaseKeeper
+from channels.leases import LeaseKeeper
 from channels.registry import providers
 from channels.worker import claim_due
 from models import Customer, OutboundMessage
@@ -119,7 +119,7 @@ def test_the_lease_keeper_keeps_a_slow_send_from_being_taken_over(app, session, 
     lease = timedelta(seconds=3)
     assert claim_due(session=session, limit=10, now=start, lease=lease) == [message.id]
     keeper = LeaseKeeper(app, lease=lease, clock=lambda: start + timedelta(seconds=10))
-    keeper.hold([message.id])
+    keeper.hold([message.id], claimed_at=start)
 
     assert keeper.renew() == 1  # the send is still in progress ten seconds later
 

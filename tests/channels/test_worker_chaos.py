@@ -52,7 +52,9 @@ def run_chaos(app, session, api, twilio, *, count: int, logs: Path, deadline_sec
     engine = app.extensions["database"].engine
     queue_messages(session, make_bill(session, api.biller), count)
     twilio.delay = 0.3
-    env = worker_env(app, twilio, WORKER_CONCURRENCY="8", OUTBOX_LEASE_SECONDS="3", PGAPPNAME=APP_NAME)
+    env = worker_env(
+        app, twilio, WORKER_CONCURRENCY="8", OUTBOX_LEASE_SECONDS="5", PROVIDER_TIMEOUT_SECONDS="2", PGAPPNAME=APP_NAME
+    )
     workers = [start_worker(env, logs / f"worker-{n}.log") for n in range(3)]
     stop = threading.Event()
     killed_connections = []
