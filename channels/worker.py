@@ -265,8 +265,9 @@ class OutboxWorker:
         Raises SendError (kept in doubt, retried) when the provider could not be asked.
         """
         if provider.in_doubt == InDoubt.ASK:
+            # Since the message was queued, not since its last retry: a backoff can outlast any window.
             try:
-                return provider.find_sent(outgoing, since=message.next_attempt_at - CLOCK_SKEW)
+                return provider.find_sent(outgoing, since=message.created_at - CLOCK_SKEW)
             except SendError as error:
                 raise SendError(str(error), code=OUTCOME_UNKNOWN, transient=True) from None
         if provider.in_doubt == InDoubt.AT_MOST_ONCE:

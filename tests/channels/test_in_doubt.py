@@ -11,7 +11,7 @@ from channels.base import OUTCOME_UNKNOWN, InDoubt
 from channels.console import ConsoleChannel
 from channels.leases import LeaseKeeper
 from channels.registry import providers
-from channels.worker import claim_due
+from channels.worker import OutboxWorker, claim_due
 from models import Customer, OutboundMessage
 from models.db import utcnow
 from tests.builders import make_bill
@@ -138,3 +138,19 @@ def test_taking_over_a_dead_workers_message_does_not_use_up_an_attempt(app, sess
 
     session.expire_all()
     assert session.get(OutboundMessage, message.id).attempts == 1
+
+
+def test_a_message_in_doubt_after_a_long_backoff_is_still_found_at_twilio(app, session, bill, twilio):
+    message = queue_text(session, bill, "sms", "+919810000001", "Your bill is due", "k1")
+    run_worker(app)
+    later = utcnow() + timedelta(minutes=9)  # a retry after a backoff longer than any clock-skew margin
+    session.expire_all()
+    row = session.get(OutboundMessage, message.id)
+    row.status, row.error_code, row.provider_message_id, row.next_attempt_at = "queued", OUTCOME_UNKNOWN, None, later
+    session.commit()
+
+    OutboxWorker(app, clock=lambda: later + timedelta(minutes=1), sleep=lambda seconds: None).run(once=True)
+
+    assert len(twilio.messages) == 1
+    [row] = messages(session)
+    assert (row.status, row.provider_message_id) == ("sent", twilio.messages[0]["Sid"])
