@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # The outbox worker: send rates per channel (messages per second, per sender), retries and leases.
     send_rates: str = "sms=10,whatsapp=20,telegram=25,email=10"
     outbox_max_attempts: int = 6
-    outbox_lease_seconds: int = 300
+    outbox_lease_seconds: int = 30  # renewed every third of it while a worker holds the message
     worker_concurrency: int = 8
     sms_max_segments: int = 4
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
 from accounts.audit import record_audit
 from api import bp
@@ -11,8 +10,8 @@ from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
 from api.jobs import accepted
 from api.openapi import documented
+from api.retry import commit_as_retry_would
 from billing.bills import bill_public, cancel_bill, create_bill, get_bill
-from billing.errors import Conflict
 from billing.schemas import BillIn, BillPublic
 from config import current_settings
 from jobs.bulk import IMPORT, import_answer, runs_in_background
@@ -28,12 +27,9 @@ def post_bill():
     data = parse_json_body(BillIn)
     session = get_session()
     settings = current_settings()
-    bill = create_bill(session=session, biller=current_biller(), data=data, settings=settings)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("A bill with this reference already exists", field="reference", code="duplicate") from None
+    bill = commit_as_retry_would(
+        lambda: create_bill(session=session, biller=current_biller(), data=data, settings=settings)
+    )
     return jsonify(bill_public(session=session, bill=bill, settings=settings).model_dump(mode="json")), 201
 
 

@@ -8,6 +8,7 @@ from api import bp
 from api.auth import current_biller
 from api.errors import parse_json_body
 from api.openapi import documented
+from api.retry import commit_as_retry_would
 from billing.customers import customer_public, get_customer, upsert_customer
 from billing.schemas import CustomerIn, CustomerPublic
 from models.db import get_session
@@ -27,8 +28,9 @@ def put_customer():
     """Create the customer (201) or update the fields sent (200)."""
     data = parse_json_body(CustomerIn)
     session = get_session()
-    customer, created = upsert_customer(session=session, biller_id=current_biller().id, data=data)
-    session.commit()
+    customer, created = commit_as_retry_would(
+        lambda: upsert_customer(session=session, biller_id=current_biller().id, data=data)
+    )
     body = customer_public(session=session, customer=customer).model_dump(mode="json")
     return jsonify(body), 201 if created else 200
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from sqlalchemy import String, any_, bindparam, func, literal_column
+from sqlalchemy import String, any_, bindparam, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
@@ -137,14 +137,15 @@ def get_bill(*, session: Session, biller_id: int, bill_id: int) -> Bill:
 
 def cancel_bill(*, session: Session, bill: Bill) -> Bill:
     """Cancel an unpaid bill so it takes no payment and gets no reminder; repeating it is harmless."""
+    # One conditional statement, so a payment that settles the bill at the same moment is never overwritten.
+    session.execute(
+        update(Bill)
+        .where(Bill.id == bill.id, Bill.status.not_in([BillStatus.PAID.value, BillStatus.CANCELLED.value]))
+        .values(status=BillStatus.CANCELLED.value, next_reminder_at=None, updated_at=utcnow())
+    )
+    session.refresh(bill)
     if bill.status == BillStatus.PAID:
         raise Conflict("A paid bill cannot be cancelled", field="status", code="bill_paid")
-    if bill.status != BillStatus.CANCELLED:
-        bill.status = BillStatus.CANCELLED.value
-        bill.next_reminder_at = None
-        bill.updated_at = utcnow()
-        session.add(bill)
-        session.flush()
     return bill
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -45,30 +46,32 @@ def record_payment(
     different bill or amount is a conflict. Money is never refused for arriving late or in excess:
     a payment on a bill that is already settled is kept and reported as over-payment.
     """
-    existing = session.exec(
-        select(Payment).where(Payment.biller_id == bill.biller_id, Payment.reference == reference)
-    ).first()
-    if existing is not None:
-        if existing.bill_id != bill.id or existing.amount_paise != amount_paise:
-            raise Conflict(
-                "This payment reference was already used for another payment",
-                field="reference",
-                code="reference_reused",
-            )
-        return PaymentResult(existing, duplicate=True, overpaid_paise=0)
-
-    locked = session.exec(select(Bill).where(Bill.id == bill.id).with_for_update()).one()
-    overpaid = max(amount_paise - locked.amount_due_paise, 0)
-    payment = Payment(
-        biller_id=locked.biller_id,
-        bill_id=locked.id,
-        amount_paise=amount_paise,
-        reference=reference,
-        app=app,
-        source=source,
-        paid_at=paid_at or utcnow(),
+    paid_at = paid_at or utcnow()
+    payment_id = _insert_once(
+        session=session,
+        values={
+            "biller_id": bill.biller_id,
+            "bill_id": bill.id,
+            "amount_paise": amount_paise,
+            "reference": reference,
+            "app": app,
+            "source": source,
+            "paid_at": paid_at,
+            "created_at": utcnow(),
+        },
     )
-    session.add(payment)
+    if payment_id is None:
+        return _repeated(session=session, bill=bill, amount_paise=amount_paise, reference=reference)
+    payment = session.get(Payment, payment_id)
+
+    # A real row lock with fresh state: without populate_existing the bill already in the session
+    # would be returned as it was read, and a concurrent payment's change would be overwritten.
+    # NO KEY UPDATE (key_share) because the payment row's foreign key holds a KEY SHARE lock on the
+    # bill: a plain FOR UPDATE after it would deadlock two payments against each other.
+    locked = session.exec(
+        select(Bill).where(Bill.id == bill.id).with_for_update(key_share=True).execution_options(populate_existing=True)
+    ).one()
+    overpaid = max(amount_paise - locked.amount_due_paise, 0)
     locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
     if locked.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID):
         locked.status = BillStatus.PAID.value if locked.amount_due_paise == 0 else BillStatus.PARTIALLY_PAID.value
@@ -112,6 +115,38 @@ def record_payment_failure(*, session: Session, attempt: LinkEvent, utr: str, ap
     except IntegrityError:
         return False
     return True
+
+
+def _insert_once(*, session: Session, values: dict) -> int | None:
+    """Insert the payment unless its reference is already taken; the new id, or None when it was.
+
+    INSERT … ON CONFLICT DO NOTHING is the same statement on both databases: a concurrent insert of
+    the same reference waits for the other transaction and then does nothing, so it never fails.
+    On SQLite this first write also takes the database's write lock, which serialises the bill update.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Payment)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["biller_id", "reference"])
+        .returning(Payment.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def _repeated(*, session: Session, bill: Bill, amount_paise: int, reference: str) -> PaymentResult:
+    """The answer to a reference already recorded: the first payment again, or a conflict if it differs."""
+    existing = session.exec(
+        select(Payment).where(Payment.biller_id == bill.biller_id, Payment.reference == reference)
+    ).one()
+    if existing.bill_id != bill.id or existing.amount_paise != amount_paise:
+        raise Conflict(
+            "This payment reference was already used for another payment",
+            field="reference",
+            code="reference_reused",
+        )
+    session.refresh(bill)  # report the bill as it is now, with the first payment in it
+    return PaymentResult(existing, duplicate=True, overpaid_paise=0)
 
 
 def cancel_pending_reminders(*, session: Session, bill_id: int) -> int:

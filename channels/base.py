@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -54,10 +56,34 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+# error_code of a message whose last attempt may have reached the provider: a worker took it over
+# from one whose lease expired while `sending`, or the provider's answer never came back.
+OUTCOME_UNKNOWN = "outcome_unknown"
+
+
+class InDoubt(StrEnum):
+    """What the worker does with a message whose last attempt may have reached the provider.
+
+    That is a row still `sending` when its lease expired: the worker died (or lost the database)
+    after handing the message over, or before; nobody knows which.
+    """
+
+    ASK = "ask"  # the provider can be asked (find_sent); sent again only if it has no such message
+    AT_LEAST_ONCE = "at_least_once"  # sent again: a duplicate is better than a lost message
+    AT_MOST_ONCE = "at_most_once"  # not sent again: recorded as failed with code outcome_unknown
+
+
 class ChannelProvider(Protocol):
     """Sends one message on one channel."""
 
     name: str
     sender: str  # the identity a rate limit applies to (a number, a bot, a mailbox)
+    in_doubt: InDoubt  # the choice for messages whose outcome is unknown after a crash
 
     def send(self, outgoing: Outgoing) -> Delivery: ...
+
+
+class AskableProvider(ChannelProvider, Protocol):
+    """A provider that can say whether it already has a message (in_doubt is ASK)."""
+
+    def find_sent(self, outgoing: Outgoing, *, since: datetime) -> Delivery | None: ...

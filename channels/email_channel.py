@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
-from channels.base import Delivery, Outgoing, SendError
+from channels.base import Delivery, InDoubt, Outgoing, SendError
 from config import Settings
 
 
@@ -16,6 +16,9 @@ class EmailChannel:
     """smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start)."""
 
     name = "email"
+    # SMTP has no way to ask whether a message was accepted earlier; a second copy of an email is
+    # harmless, a lost reminder or receipt is not: at least once.
+    in_doubt = InDoubt.AT_LEAST_ONCE
 
     def __init__(self, settings: Settings) -> None:
         parts = urlsplit(settings.smtp_url)

@@ -11,7 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from channels.base import Delivery, Outgoing, SendError
+from channels.base import Delivery, InDoubt, Outgoing, SendError
 from config import Settings
 
 # Opt in to PTB 22's timedelta time periods (RetryAfter.retry_after), as PTB asks before v23.
@@ -41,6 +41,9 @@ class TelegramChannel:
     """Sends with one Bot on one event loop of its own thread, whatever loop the caller's thread runs."""
 
     name = "telegram"
+    # The Bot API cannot list what a bot sent. A reminder or reply shown twice is an annoyance; one
+    # that never arrives leaves a customer without their link or answer: at least once.
+    in_doubt = InDoubt.AT_LEAST_ONCE
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

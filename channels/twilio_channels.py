@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime
 
 import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from channels.base import Delivery, Outgoing, SendError
+from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
 from config import Settings
 
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
@@ -38,6 +39,9 @@ def twilio_client(settings: Settings) -> Client:
 class TwilioChannel:
     """One Twilio channel (sms or whatsapp); WhatsApp addresses carry the `whatsapp:` prefix."""
 
+    # Twilio lists the messages sent to a number, so a message in doubt is looked for before a resend.
+    in_doubt = InDoubt.ASK
+
     def __init__(self, name: str, settings: Settings) -> None:
         self.name = name
         self._settings = settings
@@ -55,7 +59,8 @@ class TwilioChannel:
         """Create the message; template content when a ContentSid is given, else the text."""
         fields: dict = {
             "to": f"{self._prefix}{outgoing.recipient}",
-            "status_callback": f"{self._settings.public_base_url}/webhooks/twilio/status",
+            # Our id travels in the callback URL, so a status can find its row even if we never saved the sid.
+            "status_callback": f"{self._settings.public_base_url}/webhooks/twilio/status?m={outgoing.message_id}",
         }
         if outgoing.messaging_service_sid:
             fields["messaging_service_sid"] = outgoing.messaging_service_sid
@@ -79,9 +84,33 @@ class TwilioChannel:
                 transient=exc.status in TRANSIENT_STATUSES,
                 retry_after=self._retry_after(),
             ) from None
+        except requests.ConnectTimeout:
+            raise SendError("Twilio unreachable: ConnectTimeout", code="network", transient=True) from None
+        except requests.RequestException as exc:
+            # The request may have reached Twilio (read timeout, connection reset): look before sending again.
+            raise SendError(
+                f"Twilio did not answer: {type(exc).__name__}", code=OUTCOME_UNKNOWN, transient=True
+            ) from None
+        return Delivery(provider_id=created.sid, status=created.status or "queued")
+
+    def find_sent(self, outgoing: Outgoing, *, since: datetime) -> Delivery | None:
+        """The message Twilio already has to this recipient with this text, sent since `since`, if any.
+
+        Twilio's message resource does not echo the StatusCallback URL, so the match is on recipient,
+        time and body. A template message (ContentSid) is worded by Twilio and cannot be matched: None.
+        Network or API trouble raises SendError (transient), so the message is neither dropped nor doubled.
+        """
+        if outgoing.content_sid:
+            return None
+        try:
+            for sent in self._messages.stream(to=f"{self._prefix}{outgoing.recipient}", date_sent_after=since):
+                if sent.body == outgoing.text and sent.direction == "outbound-api":
+                    return Delivery(provider_id=sent.sid, status=sent.status or "sent")
+        except TwilioRestException as exc:
+            raise SendError("Twilio could not list messages", code=str(exc.status), transient=True) from None
         except requests.RequestException as exc:
             raise SendError(f"Twilio unreachable: {type(exc).__name__}", code="network", transient=True) from None
-        return Delivery(provider_id=created.sid, status=created.status or "queued")
+        return None
 
     @staticmethod
     def _retry_after() -> float | None:

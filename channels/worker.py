@@ -11,12 +11,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from billing.senders import sender_for
-from channels.base import Outgoing, SendError
+from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
+from channels.leases import LeaseKeeper, record_sent, renew_lease
 from channels.outbox import enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
 from channels.registry import providers
@@ -35,6 +37,8 @@ BILL_TEMPLATES = ("reminder", "notify")  # messages that only make sense while t
 OPT_OUT_CODES = {"21610": Channel.SMS, "telegram_blocked": Channel.TELEGRAM}
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+DATABASE_RETRY_CAP_SECONDS = 5.0
+CLOCK_SKEW = timedelta(minutes=5)  # how far the provider's clock may differ from ours when looking back
 
 
 class PermanentFailure(Exception):
@@ -46,7 +50,11 @@ class PermanentFailure(Exception):
 
 
 def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) -> list[int]:
-    """Take up to `limit` due messages (and ones whose worker died) for this worker, atomically."""
+    """Take up to `limit` due messages (and ones whose worker died) for this worker, atomically.
+
+    A message taken over from a dead worker (still `sending`, lease expired) is marked OUTCOME_UNKNOWN
+    in the same statement: the provider may already have it.
+    """
     due = or_(
         (OutboundMessage.status == MessageStatus.QUEUED) & (OutboundMessage.next_attempt_at <= now),
         (OutboundMessage.status == MessageStatus.SENDING) & (OutboundMessage.lease_expires_at < now),
@@ -55,7 +63,12 @@ def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) 
         "status": MessageStatus.SENDING.value,
         "lease_expires_at": now + lease,
         "updated_at": now,
-        "attempts": OutboundMessage.attempts + 1,
+        # Taking over a dead worker's message continues its attempt rather than starting one: database
+        # faults must not use up the attempts a message has for provider errors.
+        "attempts": OutboundMessage.attempts + case((OutboundMessage.status == MessageStatus.SENDING, 0), else_=1),
+        "error_code": case(
+            (OutboundMessage.status == MessageStatus.SENDING, OUTCOME_UNKNOWN), else_=OutboundMessage.error_code
+        ),
     }
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
@@ -114,6 +127,8 @@ class OutboxWorker:
         self.concurrency = settings.worker_concurrency
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self.stopping = threading.Event()
+        self.leases = LeaseKeeper(app, lease=self.lease, clock=clock)
+        self._database_retry = 0.0
 
     def run(self, *, once: bool = False, idle_seconds: float = 1.0) -> int:
         """Send until stopped; with once, until nothing is due. Returns how many messages were handled.
@@ -121,15 +136,25 @@ class OutboxWorker:
         The pool is kept fed: more rows are claimed whenever fewer than two rounds are in flight, so
         threads never wait for a whole batch to finish (that idles a rate-limited sender).
         """
+        self.leases = LeaseKeeper(self.app, lease=self.lease, clock=self.clock).start()
+        try:
+            handled = self._run_pool(once=once, idle_seconds=idle_seconds)
+        finally:
+            self.leases.stop()  # only after the pool finished: messages still in flight keep their leases
+        return handled
+
+    def _run_pool(self, *, once: bool, idle_seconds: float) -> int:
         handled = 0
         in_flight: set[Future] = set()
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             while not self.stopping.is_set():
+                claimed: list[int] | None = []
                 if len(in_flight) < self.concurrency * 2:
-                    for message_id in self._claim(self.concurrency * 4 - len(in_flight)):
+                    claimed = self._claim(self.concurrency * 4 - len(in_flight))
+                    for message_id in claimed or ():
                         in_flight.add(pool.submit(self.process, message_id))
                 if not in_flight:
-                    if once:
+                    if once and claimed is not None:
                         break
                     self.stopping.wait(idle_seconds)
                     continue
@@ -137,32 +162,59 @@ class OutboxWorker:
                 handled += len(done)
         return handled
 
-    def _claim(self, limit: int) -> list[int]:
-        with self.app.app_context(), current_db().session_scope() as session:
-            return claim_due(session=session, limit=limit, now=self.clock(), lease=self.lease)
+    def _claim(self, limit: int) -> list[int] | None:
+        """Claim due messages; None when the database could not be reached (after waiting a growing while)."""
+        now = self.clock()
+        try:
+            with self.app.app_context(), current_db().session_scope() as session:
+                ids = claim_due(session=session, limit=limit, now=now, lease=self.lease)
+        except SQLAlchemyError as exc:
+            self._database_retry = min(max(self._database_retry * 2, 0.1), DATABASE_RETRY_CAP_SECONDS)
+            log.warning(
+                "outbox: database unavailable (%s); retrying in %.1fs", type(exc).__name__, self._database_retry
+            )
+            self.stopping.wait(self._database_retry)
+            return None
+        self._database_retry = 0.0
+        self.leases.hold(ids, claimed_at=now)
+        return ids
 
     def process(self, message_id: int) -> None:
         """Send one claimed message and record what happened; never raises."""
+        accepted: tuple[Delivery, str] | None = None
         with self.app.app_context():
             session = current_db().new_session()
             try:
                 message = session.get(OutboundMessage, message_id)
-                if message is not None and message.status == MessageStatus.SENDING:
-                    self._deliver(session, message)
+                if message is not None and self._ours(message):
+                    accepted = self._deliver(session, message)
                 session.commit()
-            except Exception:
+            except Exception as exc:
                 session.rollback()
-                log.exception("outbox: message %s failed unexpectedly; it will be retried after its lease", message_id)
+                if accepted is not None:  # the provider has it: the database must learn so, or it goes twice
+                    delivery, body = accepted
+                    record_sent(self.app, message_id=message_id, delivery=delivery, body=body, at=self.clock())
+                elif isinstance(exc, SQLAlchemyError):
+                    log.warning(
+                        "outbox: database lost while handling message %s; it is retried after its lease", message_id
+                    )
+                else:
+                    log.exception(
+                        "outbox: message %s failed unexpectedly; it will be retried after its lease", message_id
+                    )
             finally:
                 session.close()
+                self.leases.let_go(message_id)
 
-    def _deliver(self, session: Session, message: OutboundMessage) -> None:
+    def _deliver(self, session: Session, message: OutboundMessage) -> tuple[Delivery, str] | None:
+        """Send the message if it still should go; (delivery, text) when the provider accepted it."""
         now = self.clock()
+        in_doubt = message.error_code == OUTCOME_UNKNOWN
         try:
             with session.no_autoflush:
                 outgoing = self._prepare(session, message, now)
             if outgoing is None:
-                return
+                return None
             # No transaction stays open while the provider answers: SQLite would hold its write lock.
             session.commit()
             provider = providers()[message.channel]
@@ -175,20 +227,65 @@ class OutboxWorker:
                     sleep=self.sleep,
                     clock=time.time,
                 )
+            if not self._renew_before_sending(session, message):
+                return None  # another worker took it over while we waited: it is theirs now
+            if in_doubt:
+                earlier = self._earlier_delivery(message, provider, outgoing)
+                if earlier is not None:
+                    self._mark_sent(message, earlier, outgoing.text)
+                    return None
             delivery = provider.send(outgoing)
         except PermanentFailure as failure:
-            self._fail(session, message, failure.code, str(failure))
-            return
+            # A message that may have gone out is not sent again elsewhere either: no fallback.
+            self._fail(session, message, failure.code, str(failure), fall_back_allowed=failure.code != OUTCOME_UNKNOWN)
+            return None
         except SendError as error:
             self._send_error(session, message, error)
-            return
-        message.body = outgoing.text
+            return None
+        self._mark_sent(message, delivery, outgoing.text)
+        return delivery, outgoing.text
+
+    def _ours(self, message: OutboundMessage) -> bool:
+        """Still `sending` under our claim (a row taken over by another worker carries its later claim)."""
+        claimed_at = self.leases.claimed_at(message.id)
+        return message.status == MessageStatus.SENDING and (claimed_at is None or message.updated_at == claimed_at)
+
+    def _renew_before_sending(self, session: Session, message: OutboundMessage) -> bool:
+        """A full lease from now, if the message is still ours; False when it is not.
+
+        With the lease longer than the provider timeout, no other worker can take the message over
+        (and ask the provider or send it) while our request may still be in flight.
+        """
+        claimed_at = self.leases.claimed_at(message.id)
+        if claimed_at is None:
+            return True  # not claimed through run(): nothing to fence against
+        until = self.clock() + self.lease
+        still_ours = renew_lease(session=session, message_ids=[message.id], claimed_at=claimed_at, until=until) == 1
+        session.commit()
+        return still_ours
+
+    def _earlier_delivery(self, message, provider, outgoing: Outgoing) -> Delivery | None:
+        """For a message in doubt: what its channel's choice says (see channels.base.InDoubt).
+
+        Raises SendError (kept in doubt, retried) when the provider could not be asked.
+        """
+        if provider.in_doubt == InDoubt.ASK:
+            # Since the message was queued, not since its last retry: a backoff can outlast any window.
+            try:
+                return provider.find_sent(outgoing, since=message.created_at - CLOCK_SKEW)
+            except SendError as error:
+                raise SendError(str(error), code=OUTCOME_UNKNOWN, transient=True) from None
+        if provider.in_doubt == InDoubt.AT_MOST_ONCE:
+            raise PermanentFailure(OUTCOME_UNKNOWN, "The last attempt may have been delivered; not sent again")
+        return None
+
+    def _mark_sent(self, message: OutboundMessage, delivery: Delivery, text: str) -> None:
+        message.body = text
         message.status = MessageStatus.SENT.value
         message.provider_message_id = delivery.provider_id
         message.sent_at = message.updated_at = self.clock()
         message.lease_expires_at = None
         message.error_code = message.error_message = None
-        session.add(message)
 
     def _prepare(self, session: Session, message: OutboundMessage, now: datetime) -> Outgoing | None:
         """Re-check the message still makes sense, and render it for its channel; None when withdrawn."""
@@ -298,14 +395,17 @@ class OutboxWorker:
         message.updated_at = self.clock()
         session.add(message)
 
-    def _fail(self, session: Session, message: OutboundMessage, code: str, text: str) -> None:
+    def _fail(
+        self, session: Session, message: OutboundMessage, code: str, text: str, *, fall_back_allowed: bool = True
+    ) -> None:
         message.status = MessageStatus.FAILED.value
         message.error_code, message.error_message = code, text[:500]
         message.lease_expires_at = None
         message.updated_at = self.clock()
         session.add(message)
         apply_failure_side_effects(session=session, message=message, code=code)
-        fall_back(session=session, message=message, now=self.clock())
+        if fall_back_allowed:
+            fall_back(session=session, message=message, now=self.clock())
 
 
 def apply_failure_side_effects(*, session: Session, message: OutboundMessage, code: str | None) -> None:

@@ -1,4 +1,4 @@
-"""Twilio's Messages API on loopback: every request is checked against Twilio's own OpenAPI description.
+"""Twilio's Messages API on loopback (CreateMessage, ListMessage), checked against Twilio's own OpenAPI description.
 
 Violations (unknown fields, missing required ones, bad formats, wrong auth) are recorded and answered
 with 400, so a test that sends something Twilio would reject fails.
@@ -13,6 +13,8 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -58,6 +60,26 @@ def schema_violations(name: str, values: list[str], schema: dict) -> list[str]:
     return problems
 
 
+@cache
+def list_message_operation() -> tuple[dict, set[str]]:
+    """(query parameter schemas, properties of one message in the answer) of ListMessage."""
+    spec = json.loads(SPEC_PATH.read_text())
+    operation = spec["paths"][MESSAGES_PATH]["get"]
+    assert operation["operationId"] == "ListMessage"
+    query = {param["name"]: param["schema"] for param in operation["parameters"] if param["in"] == "query"}
+    message = spec["components"]["schemas"]["api.v2010.account.message"]["properties"]
+    return query, set(message)
+
+
+def parse_date_time(value: str) -> datetime | None:
+    """An ISO 8601 instant as the SDK sends it (2026-11-25T05:30:00Z), or None when it is not one."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
 @dataclass
 class Scripted:
     """An answer the fake gives instead of 201."""
@@ -83,7 +105,9 @@ class FakeTwilio(LoopbackServer):
 
     def __post_init__(self):
         self._lock = threading.Lock()
+        self._sent_at: dict[str, datetime] = {}
         create_message_operation()  # parse the 1.8 MB spec now, not inside the first request
+        list_message_operation()
 
     def fail_next(self, status: int, code: int | None = None, *, times: int = 1, retry_after: int | None = None):
         self.scripted.extend(Scripted(status, code, retry_after=retry_after) for _ in range(times))
@@ -97,6 +121,9 @@ class FakeTwilio(LoopbackServer):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 fake.handle(self)
+
+            def do_GET(self):
+                fake.handle_list(self)
 
             def log_message(self, *args):
                 pass
@@ -152,6 +179,7 @@ class FakeTwilio(LoopbackServer):
             if scripted is None:
                 sid = "SM" + secrets.token_hex(16)
                 self.messages.append({**fields, "Sid": sid})
+                self._sent_at[sid] = datetime.now(UTC)
         if scripted is not None:
             headers = {"Retry-After": str(scripted.retry_after)} if scripted.retry_after else {}
             return self._reply(
@@ -177,6 +205,77 @@ class FakeTwilio(LoopbackServer):
                 "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
             },
         )
+
+    def handle_list(self, request: BaseHTTPRequestHandler) -> None:
+        """ListMessage: the messages sent to `To` (and after `DateSent>`), newest first, in one page."""
+        query_schemas, message_properties = list_message_operation()
+        path, _, query_string = request.path.partition("?")
+        match = re.fullmatch(r"/2010-04-01/Accounts/([^/]+)/Messages\.json", path)
+        if not match:
+            return self._reply(request, 404, {"code": 20404, "message": "not found", "status": 404}, problems=[path])
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if request.headers.get("Authorization") != expected or match.group(1) != self.account_sid:
+            return self._reply(
+                request, 401, {"code": 20003, "message": "Authenticate", "status": 401}, problems=["bad Basic auth"]
+            )
+        query = parse_qs(query_string, keep_blank_values=True)
+        problems = [f"unknown query parameter {name}" for name in query if name not in query_schemas]
+        for name, values in query.items():
+            if name in query_schemas:
+                problems += schema_violations(name, values, query_schemas[name])
+                if query_schemas[name].get("format") == "date-time" and parse_date_time(values[0]) is None:
+                    problems.append(f"{name} is not a date-time")
+        if problems:
+            return self._reply(
+                request, 400, {"code": 21600, "message": "; ".join(problems), "status": 400}, problems=problems
+            )
+        after = parse_date_time(query["DateSent>"][0]) if "DateSent>" in query else None
+        with self._lock:
+            found = [
+                (message, self._sent_at[message["Sid"]])
+                for message in self.messages
+                if message["To"] == query.get("To", [message["To"]])[0]
+                and (after is None or self._sent_at[message["Sid"]] >= after)
+            ]
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        records = [self._resource(message, sent_at) for message, sent_at in reversed(found)]
+        assert all(set(record) <= message_properties for record in records)
+        self._reply(
+            request,
+            200,
+            {
+                "messages": records,
+                "end": max(len(records) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": len(records),
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            },
+        )
+
+    def _resource(self, message: dict, sent_at: datetime) -> dict:
+        """A sent message as Twilio's API shows it."""
+        stamp = format_datetime(sent_at)
+        return {
+            "sid": message["Sid"],
+            "account_sid": self.account_sid,
+            "to": message["To"],
+            "from": message.get("From"),
+            "messaging_service_sid": message.get("MessagingServiceSid"),
+            "body": message.get("Body"),
+            "status": "sent",
+            "num_segments": "1",
+            "num_media": "0",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "date_created": stamp,
+            "date_sent": stamp,
+            "date_updated": stamp,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message['Sid']}.json",
+        }
 
     def _reply(self, request, status: int, payload: dict, *, problems=(), headers=None) -> None:
         if problems:
