@@ -18,6 +18,7 @@ from api.openapi import documented
 from billing.bills import bill_public
 from billing.listing import MAX_PAGE, BillFilter, iter_payments, list_bills, list_payments
 from billing.schemas import BillPublic
+from billing.text import EARLIEST_DATE, LATEST_DATE
 from config import current_settings
 from models import Biller, Payment
 from models.db import get_session
@@ -26,16 +27,25 @@ from models.vocab import BillStatus
 Q = TypeVar("Q", bound=BaseModel)
 
 
+def _day(text: str) -> date:
+    """A calendar day written YYYY-MM-DD, within the window every date in this API keeps to."""
+    day = date.fromisoformat(text)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
+
+
 def _day_or_instant(text: str) -> date | datetime:
     """YYYY-MM-DD is a day; anything longer is an instant, which must carry its UTC offset."""
     if len(text) == len("2026-11-01"):
-        return date.fromisoformat(text)
+        return _day(text)
     instant = datetime.fromisoformat(text)
     if instant.tzinfo is None:
         raise ValueError("an instant needs its UTC offset, e.g. 2026-11-01T00:00:00+05:30")
     return instant
 
 
+Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_day)]
 DayOrInstant = Annotated[str, StringConstraints(max_length=40), AfterValidator(_day_or_instant)]
 Cursor = Annotated[str, StringConstraints(max_length=100)]
 Limit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
@@ -52,8 +62,8 @@ class BillQuery(_Query):
     reference: Annotated[str, StringConstraints(max_length=64)] | None = None
     customer: Annotated[str, StringConstraints(max_length=64)] | None = Field(None, description="customer reference")
     status: BillStatus | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    due_from: Day | None = None
+    due_to: Day | None = None
     limit: Limit = 50
     cursor: Cursor | None = None
 

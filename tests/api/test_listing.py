@@ -101,3 +101,9 @@ def test_payments_are_listed_by_day_and_exported_as_csv(client, api, other_api, 
 def test_a_payment_range_instant_needs_its_offset(client, api):
     response = client.get("/api/v1/payments?from=2026-11-01T00:00:00", headers=api.headers)
     assert response.status_code == 422 and response.json["error"]["field"] == "from"
+
+
+@pytest.mark.parametrize("value", ["0", "20261201", "1999-12-31", "2100-01-01"])
+def test_due_dates_must_be_days_in_the_window(client, api, value):
+    response = client.get(f"/api/v1/bills?due_to={value}", headers=api.headers)
+    assert response.status_code == 422 and response.json["error"]["field"] == "due_to"
