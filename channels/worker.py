@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from channels.base import Outgoing, SendError
-from channels.outbox import enqueue, reachable_channels, reminder_variables
+from channels.outbox import CONFIRMS_OPT_OUT, enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
 from channels.registry import providers
 from channels.rendering import numbered_variables, render_for_channel
@@ -200,8 +200,11 @@ class OutboxWorker:
                 return None
             if message.content_variables is None:  # reminders are worded when sent, with the amount due then
                 message.content_variables = reminder_variables(session=session, bill=bill, now=now)
-        if message.customer_id and is_opted_out(
-            session=session, customer_id=message.customer_id, channel=message.channel
+        confirms_opt_out = (message.content_variables or {}).get(CONFIRMS_OPT_OUT) is True
+        if (
+            message.customer_id
+            and not confirms_opt_out
+            and is_opted_out(session=session, customer_id=message.customer_id, channel=message.channel)
         ):
             raise PermanentFailure("opted_out", "The customer opted out of this channel")
         rendered = render_for_channel(session=session, message=message, channel=message.channel)

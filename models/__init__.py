@@ -6,6 +6,7 @@ from models.accounts import AuditEvent, CustomerNote, User
 from models.billers import ApiKey, Biller
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
+from models.complaints import Complaint
 from models.customers import Customer, CustomerChannel
 from models.messages import (
     Conversation,
@@ -24,6 +25,7 @@ __all__ = [
     "Biller",
     "Cadence",
     "CadenceStep",
+    "Complaint",
     "Conversation",
     "ConversationMessage",
     "Customer",

@@ -58,3 +58,36 @@ _PATTERNS = {
 def concepts_of(words: str) -> list[str]:
     """The concept tokens a normalised message mentions, e.g. ['__pay__', '__done__']."""
     return [f"__{concept}__" for concept, pattern in sorted(_PATTERNS.items()) if pattern.search(words)]
+
+
+_COMPLAINT_CATEGORIES = (
+    (
+        "charged_twice",
+        re.compile(
+            r"\b(?:twice|double|two times|do baar|do bar|dubar|duibar|2 baar|deducted|debited)\b"
+            r"|दो बार|दोबारा|দুবার|দুইবার|দু বার"
+        ),
+    ),
+    (
+        "wrong_amount",
+        re.compile(
+            r"\b(?:wrong|galat|bhul|high|too much|zyada|jyada|beshi|excess|not mine|meter|reading|amount)\b"
+            r"|गलत|ज़्यादा|ज्यादा|ভুল|বেশি"
+        ),
+    ),
+    (
+        "service",
+        re.compile(
+            r"\b(?:service|no power|no electricity|bijli|current|supply|internet|net|connection|not working|"
+            r"outage|water|pani|gas)\b|बिजली|सेवा|कनेक्शन|পরিষেবা|কারেন্ট|বিদ্যুৎ|লাইন"
+        ),
+    ),
+)
+
+
+def complaint_category(words: str) -> str:
+    """What a complaint is about: wrong_amount, charged_twice, service, or other."""
+    for category, pattern in _COMPLAINT_CATEGORIES:
+        if pattern.search(words):
+            return category
+    return "other"
