@@ -38,6 +38,10 @@ def main() -> None:
     print(f"missed opt-outs   {len(report.missed_opt_outs)}")
     slot_goal = GOALS["slot_accuracy"]
     print(f"slot accuracy     {report.slot_accuracy:.3f}   goal >= {slot_goal} ({report.slot_rows} messages)")
+    print(
+        f"asked back        {report.asked} (of which {report.asked_but_right} were understood right; unknown included)"
+    )
+    print(f"acted on wrongly  {report.acted_but_wrong} (confident, yet the wrong intent)")
     print(f"classify time     {ms:.2f} ms/message   goal < {GOALS['ms_per_message']}")
     if report.mistakes:
         print("\nmistakes (text | expected | got):")

@@ -23,7 +23,7 @@ from billing.links import TOKEN_LENGTH, link_url
 from billing.money import format_day, format_inr
 from bot.texts import intent_label, menu_choices, say
 from bot.understanding import Understanding, understand
-from bot.understanding.classify import is_carrier_keyword
+from bot.understanding.classify import CONFIDENT, is_carrier_keyword
 from bot.understanding.lexicon import complaint_category
 from bot.understanding.normalise import normalise, script_language
 from channels.outbox import CONFIRMS_OPT_OUT, enqueue
@@ -34,7 +34,6 @@ from models.vocab import PAYABLE_STATUSES, Channel
 
 REPLIES_PER_MINUTE = 5
 ALWAYS_ANSWERED = frozenset({"stop", "start", "agent", "language"})  # the reply limit never silences these
-CONFIDENT = 0.5  # below this the bot offers its likeliest readings instead of acting on one
 CHOOSING = "choosing:"  # state: the intents just offered, in order, e.g. "choosing:paid,pay,later"
 NEVER_OFFERED = frozenset({"stop", "start", "unknown", "greeting", "thanks", "menu"})
 DEFAULT_TIMEZONE = "Asia/Kolkata"  # the customer's today when no biller is known yet

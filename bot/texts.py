@@ -103,9 +103,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "bn": "দুঃখিত, ঠিক বুঝতে পারিনি। আপনি কি বলতে চাইছেন:\n{options}\nএকটি নম্বর পাঠান।",
     },
     "offer_agent": {
-        "en": "Sorry, I still did not understand. Would you like to talk to a person?\n1 Talk to a person\n2 Menu",
-        "hi": "माफ़ कीजिए, मैं अब भी नहीं समझ पाया। क्या आप किसी व्यक्ति से बात करना चाहेंगे?\n1 किसी व्यक्ति से बात करें\n2 मेनू",
-        "bn": "দুঃখিত, এখনও বুঝতে পারিনি। আপনি কি একজন মানুষের সাথে কথা বলতে চান?\n1 একজন মানুষের সাথে কথা বলুন\n2 মেনু",
+        "en": "Sorry, I still did not understand. Reply with a number:\n1 Talk to a person\n2 Menu",
+        "hi": "माफ़ कीजिए, मैं अब भी नहीं समझ पाया। नंबर भेजें:\n1 किसी व्यक्ति से बात करें\n2 मेनू",
+        "bn": "দুঃখিত, এখনও বুঝতে পারিনি। একটি নম্বর পাঠান:\n1 একজন মানুষের সাথে কথা বলুন\n2 মেনু",
     },
     "paid_confirmed": {
         "en": "Thank you. Your payment of {amount} to {biller} (reference {utr}) is confirmed.",

@@ -41,6 +41,7 @@ INTENTS = (
     "menu",
     "unknown",
 )
+CONFIDENT = 0.5  # below this the bot offers its likeliest readings instead of acting on one (see bench.understanding)
 TRAINING_DATA = Path(__file__).parent / "data" / "train.tsv"
 TRAINING_DAY = date(2026, 1, 14)  # any day: training only needs to know whether a message names a date
 # Carrier and WhatsApp keywords, and their Hindi/Bengali equivalents: alone on a line they always opt out.

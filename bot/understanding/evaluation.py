@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.understanding.classify import understand
+from bot.understanding.classify import CONFIDENT, understand
 
 SLOT_NAMES = ("date", "utr", "app", "language", "url")
 
@@ -34,6 +34,9 @@ class Report:
     by_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     false_opt_outs: list[str] = field(default_factory=list)
     missed_opt_outs: list[str] = field(default_factory=list)
+    asked: int = 0  # below the confidence threshold: the bot would offer choices instead of acting
+    asked_but_right: int = 0
+    acted_but_wrong: int = 0
     slot_rows: int = 0
     slot_correct: int = 0
     mistakes: list[tuple[str, str, str]] = field(default_factory=list)
@@ -76,6 +79,10 @@ def evaluate(examples: list[Example], *, today: date) -> Report:
         for bucket in (report.by_language[example.language], report.by_intent[example.intent]):
             bucket[0] += right
             bucket[1] += 1
+        unsure = answer.confidence < CONFIDENT or answer.intent == "unknown"
+        report.asked += unsure
+        report.asked_but_right += unsure and right
+        report.acted_but_wrong += not unsure and not right
         if not right:
             report.mistakes.append((example.text, example.intent, answer.intent))
         if answer.intent == "stop" and example.intent != "stop":
