@@ -151,13 +151,14 @@ def respond(turn: Turn) -> list[str | Reply]:
         return check_link(turn, slots.url)
     if intent == "language" and slots.language:
         return choose_language(turn, slots.language)
-    if intent in ("stop", "start"):
+    unsure = intent == "unknown" or turn.understanding.confidence < CONFIDENT
+    if intent in ("stop", "start") and not unsure:
         return opt(turn, intent)
     if not turn.customers:
         return [say("unknown_sender", turn.language)]
     if not words:
         return show_menu(turn)  # a photo, a sticker, nothing readable
-    if intent == "unknown" or turn.understanding.confidence < CONFIDENT:
+    if unsure:
         return clarify(turn, misunderstood_before=previous.startswith(CHOOSING))
     return HANDLERS[intent](turn)
 
@@ -177,8 +178,10 @@ def clarify(turn: Turn, *, misunderstood_before: bool) -> list[Reply]:
         offered: tuple[str, ...] = ("agent", "menu")
         text = say("offer_agent", turn.language)
     else:
-        readings = (turn.understanding.intent, *turn.understanding.alternatives)
-        offered = tuple(intent for intent in readings if intent not in NEVER_OFFERED)[:3] or ("bill", "pay", "agent")
+        first, *others = (turn.understanding.intent, *turn.understanding.alternatives)
+        readings = [first] if first == "stop" else []  # a guess at stop is only ever offered, never acted on
+        readings += [intent for intent in (first, *others) if intent not in NEVER_OFFERED]
+        offered = tuple(readings[:3]) or ("bill", "pay", "agent")
         lines = "\n".join(f"{number} {intent_label(intent, turn.language)}" for number, intent in enumerate(offered, 1))
         text = say("did_you_mean", turn.language, options=lines)
     turn.conversation.state = CHOOSING + ",".join(offered)

@@ -139,6 +139,7 @@ INTENT_LABELS: dict[str, dict[str, str]] = {
     "complaint": {"en": "Make a complaint", "hi": "शिकायत दर्ज करें", "bn": "অভিযোগ জানান"},
     "link_check": {"en": "Check a link", "hi": "लिंक जाँचें", "bn": "লিংক যাচাই করুন"},
     "menu": {"en": "Menu", "hi": "मेनू", "bn": "মেনু"},
+    "stop": {"en": "Stop messages", "hi": "संदेश बंद करें", "bn": "বার্তা বন্ধ করুন"},
 }
 
 

@@ -64,6 +64,8 @@ _NO_MORE = re.compile(
     r"|(?:মেসেজ|বার্তা|এসএমএস|রিমাইন্ডার).*(?:না|বন্ধ)|পাঠাবেন না"
 )
 
+_QUESTION = re.compile(r"\b(?:why|kyu|kyun|kyon|keno|kano|did you|have you|will you)\b|क्यों|क्यूँ|কেন")
+
 
 @dataclass(frozen=True)
 class Understanding:
@@ -104,8 +106,11 @@ def understand(text: str, *, today: date) -> Understanding:
 
 
 def asks_for_no_more_messages(words: str) -> bool:
-    """Free text that clearly asks for no more messages ('stop sending me these', 'मैसेज मत भेजो')."""
-    return bool(_NO_MORE.search(words))
+    """Free text that clearly asks for no more messages ('stop sending me these', 'मैसेज मत भेजो').
+
+    A question ("why did you stop sending me reminders?") is not a request.
+    """
+    return bool(_NO_MORE.search(words)) and not _QUESTION.search(words)
 
 
 def is_carrier_keyword(text: str) -> bool:

@@ -186,6 +186,24 @@ def test_sentences_that_merely_start_like_a_stop_pause_instead_of_opting_out(cli
     assert (session.get(Bill, bill.id).paused_until is not None) == (text != "stop")
 
 
+def test_a_question_about_messages_is_not_an_opt_out(client, session, api):
+    customer_bill(session, api)
+    write(client, "why did you stop sending me reminders?")
+    session.expire_all()
+    assert session.exec(select(CustomerChannel).where(CustomerChannel.opted_out_at.is_not(None))).all() == []
+
+
+def test_an_unsure_opt_out_is_offered_as_a_choice_and_acted_on_only_when_picked(client, session, api):
+    customer_bill(session, api)
+    write(client, "remove me")
+    session.expire_all()
+    assert session.exec(select(CustomerChannel).where(CustomerChannel.opted_out_at.is_not(None))).all() == []
+    assert "\n1 Stop messages" in last_reply(session)
+    write(client, "1")
+    assert session.exec(select(CustomerChannel)).one().opted_out_at is not None
+    assert last_reply(session) == bot_says("stopped", "en")
+
+
 def test_the_reply_limit_never_silences_stop_start_agent_or_language(client, session, api):
     bill = customer_bill(session, api)
     for _ in range(5):
