@@ -7,7 +7,7 @@ The conversation is drawn in bot/conversation.mmd.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -409,7 +409,7 @@ def _recorded_payment(turn: Turn, utr: str) -> Payment | None:
     ).first()
 
 
-def _customer_today(turn: Turn):
+def _customer_today(turn: Turn) -> date:
     zone = _biller(turn, turn.customers[0]).timezone if turn.customers else DEFAULT_TIMEZONE
     return turn.inbound.received_at.astimezone(ZoneInfo(zone)).date()
 
