@@ -181,7 +181,8 @@ def clarify(turn: Turn, *, misunderstood_before: bool) -> list[Reply]:
         first, *others = (turn.understanding.intent, *turn.understanding.alternatives)
         readings = [first] if first == "stop" else []  # a guess at stop is only ever offered, never acted on
         readings += [intent for intent in (first, *others) if intent not in NEVER_OFFERED]
-        offered = tuple(readings[:3]) or ("bill", "pay", "agent")
+        readings += [intent for intent in ("bill", "pay", "agent") if intent not in readings]  # always 2-3 choices
+        offered = tuple(readings[:3])
         lines = "\n".join(f"{number} {intent_label(intent, turn.language)}" for number, intent in enumerate(offered, 1))
         text = say("did_you_mean", turn.language, options=lines)
     turn.conversation.state = CHOOSING + ",".join(offered)

@@ -151,7 +151,7 @@ class _Scorer:
             TfidfVectorizer(tokenizer=str.split, token_pattern=None, ngram_range=(1, 2), sublinear_tf=True),
         ]
         matrices = [vectorizer.fit_transform(texts) for vectorizer in self.vectorizers]
-        model = LogisticRegression(C=20, solver="saga", max_iter=300, tol=1e-3)
+        model = LogisticRegression(C=20, solver="saga", max_iter=300, tol=1e-3, random_state=0)
         model.fit(hstack(matrices).tocsr(), list(labels))
         self.classes = [str(name) for name in model.classes_]
         self.intercept = model.intercept_
