@@ -7,7 +7,13 @@ FLASK := $(VENV)/bin/flask --app app
 CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test lint format clean translations
+# The night-time run: every Python process's wall clock set to 23:30 IST on Sunday 15 August 2027, Independence
+# Day — outside contact hours, on a Sunday and a public holiday — for the packages whose behaviour depends on time
+# (tests/wall_clock/sitecustomize.py). The suite pins its own instant (tests/conftest.py), so both runs pass alike.
+NIGHT := 2027-08-15T23:30:00+05:30
+TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/web
+
+.PHONY: run test test-night lint format clean translations
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +41,16 @@ translations: $(VENV)/.installed
 run: $(VENV)/.installed $(COMPILED)
 	APP_ENV=$${APP_ENV:-development} VENV=$(VENV) bash scripts/run-dev.sh
 
-## test: lint, then the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set
+## test: lint, the whole suite on SQLite, again on PostgreSQL when TEST_DATABASE_URL is set, then the night-time run
 test: $(VENV)/.installed-dev $(COMPILED) lint
 	env -u TEST_DATABASE_URL $(PY) -m pytest
 	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest; fi
+	$(MAKE) --no-print-directory test-night
+
+## test-night: the time-dependent packages with the wall clock at 23:30 IST on a Sunday that is a public holiday
+test-night: $(VENV)/.installed-dev $(COMPILED)
+	env -u TEST_DATABASE_URL WALL_CLOCK=$(NIGHT) PYTHONPATH=tests/wall_clock $(PY) -m pytest -p no:cacheprovider \
+	  -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" $(TIME_DEPENDENT)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

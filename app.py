@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
 from extensions import babel, csrf, limiter
-from models.db import Database, get_session
+from models.db import Database, get_session, set_clock_offset
 from web.filters import register_filters
 from web.i18n import register_i18n, select_locale
 from web.security import register_security_headers
@@ -29,6 +29,8 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     settings = config if isinstance(config, Settings) else Settings(**{k.lower(): v for k, v in (config or {}).items()})
     settings = settings.resolved(app.instance_path)
     app.extensions["settings"] = settings
+    if settings.clock_offset_seconds:
+        set_clock_offset(settings.clock_offset_seconds)
     app.config.update(
         SECRET_KEY=settings.secret_key.get_secret_value(),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

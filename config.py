@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"
     proxy_hops: int = 0  # how many trusted reverse proxies set X-Forwarded-* in front of the app
+    # Development and tests only: seconds this process's clock runs ahead of the system clock (negative: behind),
+    # so that workers, schedulers and CLI runs started by a test share the test's instant. Production refuses it.
+    clock_offset_seconds: float = 0.0
+    # argon2's cost; tests lower it so that signing in is not the slowest part of the suite.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
 
     @field_validator("public_base_url", "link_base_url", "twilio_api_base_url", "telegram_api_base_url")
     @classmethod
@@ -80,6 +86,8 @@ class Settings(BaseSettings):
 
     def resolved(self, instance_path: str) -> Settings:
         """Fill development defaults and refuse to start production without its secrets."""
+        if self.is_production and self.clock_offset_seconds:
+            raise ConfigurationError("CLOCK_OFFSET_SECONDS is for development and tests only; unset it in production.")
         missing = self.missing_for_production() if self.is_production else []
         if missing:
             raise ConfigurationError(

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from billing.errors import Conflict, InvalidInput
+from config import current_settings
 from models import Biller, User
 from models.vocab import Role
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    """argon2 with the cost the settings ask for (PASSWORD_TIME_COST, PASSWORD_MEMORY_KIB)."""
+    settings = current_settings()
+    return _hasher_for(settings.password_time_cost, settings.password_memory_kib)
+
+
+@cache
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
 def create_user(*, session: Session, email: str, password: str, role: Role, biller_id: int | None) -> User:
@@ -27,7 +40,7 @@ def create_user(*, session: Session, email: str, password: str, role: Role, bill
         raise InvalidInput("must name an existing biller for this role", field="biller")
     if session.exec(select(User).where(func.lower(User.email) == email)).first():
         raise Conflict("A user with this email already exists", field="email", code="duplicate")
-    user = User(email=email, password_hash=_hasher.hash(password), role=role.value, biller_id=biller_id)
+    user = User(email=email, password_hash=_hasher().hash(password), role=role.value, biller_id=biller_id)
     session.add(user)
     session.flush()
     return user
@@ -37,13 +50,13 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None; rehashes when argon2 parameters change."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not user.is_active:
-        _hasher.hash(password)  # spend the same time whether or not the email exists
+        _hasher().hash(password)  # spend the same time whether or not the email exists
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
         session.add(user)
     return user

@@ -22,6 +22,7 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     request_content_type: str
+    query: type[BaseModel] | None = None
 
 
 _operations: list[Operation] = []
@@ -36,11 +37,14 @@ def documented(
     response: type[BaseModel] | None = None,
     status: int = 200,
     request_content_type: str = "application/json",
+    query: type[BaseModel] | None = None,
 ):
     """Record a route in the OpenAPI description; the route itself is unchanged."""
 
     def register(view):
-        _operations.append(Operation(method.lower(), path, summary, request, response, status, request_content_type))
+        _operations.append(
+            Operation(method.lower(), path, summary, request, response, status, request_content_type, query)
+        )
         return view
 
     return register
@@ -85,12 +89,18 @@ def _operation_object(op: Operation) -> dict:
     ):
         responses[status] = {"description": description, **error}
     operation = {"summary": op.summary, "responses": responses}
-    path_parameters = re.findall(r"{(\w+)}", op.path)
-    if path_parameters:
-        operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name == "id" else "string"}}
-            for name in path_parameters
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name == "id" else "string"}}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
+    if op.query:
+        schema = op.query.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": field}
+            for name, field in schema["properties"].items()
         ]
+    if parameters:
+        operation["parameters"] = parameters
     if op.request:
         schema = {"$ref": f"#/components/schemas/{op.request.__name__}"}
         operation["requestBody"] = {"required": True, "content": {op.request_content_type: {"schema": schema}}}

@@ -1,7 +1,8 @@
-"""Payment page throughput and latency against a hello-world route on the same gunicorn server.
+"""Payment page against a hello-world route on the same gunicorn server, loaded by wrk.
 
-Run: .venv/bin/python -m bench.payment_page [--seconds 8] [--concurrency 8] [--database-url URL]
-Prints requests/s and p50/p99 for both, and the ratio page ÷ hello (goal ≥ 0.7).
+Run: .venv/bin/python -m bench.payment_page [--seconds 8] [--connections 8] [--database-url URL]
+Prints req/s, p50/p99 and the server workers' CPU time per request (from /proc) for both, and the ratios
+page ÷ hello by req/s and by CPU per request (issue #17's goal: ≥ 0.4 by CPU per request).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import argparse
 
 import httpx
 
-from bench.load import run_load
-from bench.serve import flask_cli, gunicorn, production_env
+from bench.serve import flask_cli, gunicorn_server, production_env
+from bench.wrk import children, run_wrk
 
 ANDROID = {"User-Agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"}
 
@@ -19,7 +20,7 @@ ANDROID = {"User-Agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -27,19 +28,22 @@ def main() -> None:
     flask_cli(env, "db", "upgrade")
     demo = flask_cli({**env, "APP_ENV": "development"}, "demo")
     link_path = "/p/" + next(line for line in demo.splitlines() if "ELEC-2026-1003" in line).rsplit("/", 1)[1]
-    with gunicorn(env, args.workers) as base:
+    with gunicorn_server(env, args.workers) as (base, master):
         assert httpx.get(base + link_path, headers=ANDROID).status_code == 200
-        run_load(base + link_path, seconds=1, concurrency=2, headers=ANDROID)  # warm both workers
-        hello = run_load(f"{base}/_bench/hello", seconds=args.seconds, concurrency=args.concurrency)
-        page = run_load(base + link_path, seconds=args.seconds, concurrency=args.concurrency, headers=ANDROID)
+        workers = children(master)
+        load = {"seconds": args.seconds, "connections": args.connections, "server_pids": workers}
+        run_wrk(base + link_path, **{**load, "seconds": 2}, headers=ANDROID)  # warm both workers
+        hello = run_wrk(f"{base}/_bench/hello", **load)
+        page = run_wrk(base + link_path, **load, headers=ANDROID)
     database = "PostgreSQL" if "postgres" in env["DATABASE_URL"] else "SQLite"
-    print(
-        f"gunicorn {args.workers} sync workers, {args.concurrency} client processes, {args.seconds:.0f}s each, "
-        f"{database}"
-    )
+    print(f"gunicorn {args.workers} sync workers, wrk {args.connections} connections, {args.seconds:.0f}s, {database}")
     print(hello.line("hello-world"))
     print(page.line("payment page /p/<token>"))
-    print(f"ratio payment page / hello-world: {page.rps / hello.rps:.2f} (goal >= 0.70)")
+    print(f"ratio page / hello-world by req/s: {page.rps / hello.rps:.2f}")
+    print(
+        f"ratio page / hello-world by server CPU per request: "
+        f"{hello.cpu_ms_per_request / page.cpu_ms_per_request:.2f} (goal >= 0.40)"
+    )
 
 
 if __name__ == "__main__":

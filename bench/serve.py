@@ -62,6 +62,13 @@ def flask_cli(env: dict, *args: str) -> str:
 @contextmanager
 def gunicorn(env: dict, workers: int) -> Iterator[str]:
     """The bench app under gunicorn with sync workers; yields its base URL once it answers."""
+    with gunicorn_server(env, workers) as (base, _):
+        yield base
+
+
+@contextmanager
+def gunicorn_server(env: dict, workers: int) -> Iterator[tuple[str, int]]:
+    """As `gunicorn`, yielding the base URL and the master's pid (its children are the workers)."""
     port = env["BENCH_PORT"]
     server = subprocess.Popen(
         [
@@ -87,7 +94,7 @@ def gunicorn(env: dict, workers: int) -> Iterator[str]:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -17,7 +17,11 @@ class PaymentApp:
     id: str
     name: str
     android_package: str
-    ios_scheme: str
+    ios_scheme: str | None  # None: no known iOS payment scheme, so the app is offered on Android only
+
+    def offered_on(self, platform: str) -> bool:
+        """Whether the app can be opened on this platform (android, ios or desktop)."""
+        return platform != "ios" or self.ios_scheme is not None
 
 
 @cache

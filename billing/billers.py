@@ -6,7 +6,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -18,6 +19,12 @@ from models.vocab import Channel
 
 VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
 API_KEY_PREFIX = "cpk_"
+
+
+def biller_today(biller: Biller, now: datetime) -> date:
+    """The calendar day it is for the biller at `now`, in the biller's own time zone."""
+    return now.astimezone(ZoneInfo(biller.timezone)).date()
+
 
 # Every new biller starts with this cadence: (days from due date, template).
 DEFAULT_CADENCE_STEPS = (

@@ -42,10 +42,15 @@ def cadence_ids_by_name(*, session: Session, biller_id: int) -> dict[str, int]:
     return dict(rows)
 
 
+def default_cadence_id(*, session: Session, biller_id: int) -> int | None:
+    """The cadence a bill follows when none is named: the one the biller flagged as its default."""
+    return session.exec(select(Cadence.id).where(Cadence.biller_id == biller_id, Cadence.is_default)).first()
+
+
 def resolve_cadence(*, session: Session, biller_id: int, name: str | None) -> int | None:
     """The id of the named cadence (or the biller's default when no name is given)."""
     if name is None:
-        return session.exec(select(Cadence.id).where(Cadence.biller_id == biller_id, Cadence.is_default)).first()
+        return default_cadence_id(session=session, biller_id=biller_id)
     cadence_id = cadence_ids_by_name(session=session, biller_id=biller_id).get(name)
     if cadence_id is None:
         raise InvalidInput("is not one of this biller's cadences", field="cadence")

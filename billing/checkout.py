@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, update
@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from billing.amounts import AmountChoice, RuleError, amount_choice
 from billing.apps import PaymentApp, apps_for, catalogue
+from billing.billers import biller_today
 from billing.errors import InvalidInput
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
@@ -62,7 +63,7 @@ def record_open(*, session: Session, link: PaymentLink) -> None:
     session.commit()
 
 
-def open_checkout(*, session: Session, token: str, settings: Settings, today: date) -> Checkout | None:
+def open_checkout(*, session: Session, token: str, settings: Settings, now: datetime) -> Checkout | None:
     """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer."""
     rows = load_checkout_rows(session=session, token=token)
     if rows is None:
@@ -82,7 +83,7 @@ def open_checkout(*, session: Session, token: str, settings: Settings, today: da
         biller=biller,
         customer=customer,
         state=state,
-        choice=amount_choice(bill, today=today) if state == "payable" else None,
+        choice=amount_choice(bill, today=biller_today(biller, now)) if state == "payable" else None,
         apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
         fetch=fetch,
         last_payment=_last_payment(session, bill.id) if bill.status != BillStatus.OPEN else None,
@@ -181,7 +182,7 @@ def start_payment(
         session.add(checkout.customer)
     session.commit()
     generic = upi_link(params)
-    if app is None or platform == "desktop":
+    if app is None or platform == "desktop" or not app.offered_on(platform):
         return PaymentAttempt(reference, generic, generic)
     target = ios_link(params, app) if platform == "ios" else android_intent(params, app)
     return PaymentAttempt(reference, target, generic)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
-from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules
+from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.errors import DomainError
 from billing.links import link_expiry, new_token
 from billing.schemas import BillIn, CustomerIn
@@ -192,7 +192,7 @@ def _insert_bills(
     session: Session, biller: Biller, valid: list[tuple[int, BillIn]], cadences: dict[str, int], settings: Settings
 ) -> None:
     customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
-    default_cadence = next((cid for name, cid in cadences.items() if name == "default"), None)
+    default_cadence = default_cadence_id(session=session, biller_id=biller.id)
     bill_rows = [
         bill_values(
             bill,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+
+from models.db import utcnow
 
 REPLAY_WINDOW_SECONDS = 300
 
@@ -15,7 +16,7 @@ class SignatureError(ValueError):
 
 def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
     """The X-Signature header value for a body."""
-    t = int(time.time()) if timestamp is None else timestamp
+    t = int(utcnow().timestamp()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={t},v1={digest}"
 
@@ -30,7 +31,7 @@ def verify(secret: str, header: str | None, body: bytes, *, now: float | None = 
         presented = parts["v1"]
     except (KeyError, ValueError):
         raise SignatureError("malformed signature") from None
-    if abs((time.time() if now is None else now) - timestamp) > REPLAY_WINDOW_SECONDS:
+    if abs((utcnow().timestamp() if now is None else now) - timestamp) > REPLAY_WINDOW_SECONDS:
         raise SignatureError("stale signature")
     expected = sign(secret, body, timestamp=timestamp).split("v1=", 1)[1]
     if not hmac.compare_digest(expected, presented):

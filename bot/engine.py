@@ -1,12 +1,12 @@
 """The channel-neutral bot: an inbound message in, replies (through the outbox) and actions out.
 
 Conversation state lives in the database, so any web process can answer the next message.
-The conversation is drawn in bot/conversation.mmd.
+The conversation is drawn in bot/conversation.mmd; which conversation a message joins, in bot/tenancy.mmd.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from billing.complaints import open_complaint
 from billing.customers import record_inbound, set_opted_out
 from billing.links import TOKEN_LENGTH, link_url
 from billing.money import format_day, format_inr
+from bot import tenancy
 from bot.texts import intent_label, menu_choices, say
 from bot.understanding import Understanding, understand
 from bot.understanding.classify import CONFIDENT, is_carrier_keyword
@@ -53,6 +54,7 @@ class Inbound:
     received_at: datetime
     payload: str | None = None  # a WhatsApp quick reply or Telegram button
     start_payload: str | None = None  # Telegram /start <payload>
+    to: str | None = None  # the sender it was written to (Twilio's `To`): a biller's own, or the shared one
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ class Outcome:
 
 @dataclass
 class Turn:
-    """One message being answered: who wrote, where, in which language."""
+    """One message being answered: who wrote, where, in which language.
+
+    `customers` are the conversation's biller's customers with this phone or chat; only on the
+    person's own thread (no biller) are they every biller's, and then no bill is acted on.
+    """
 
     session: Session
     settings: Settings
@@ -94,43 +100,74 @@ class Turn:
 
 
 def handle_inbound(*, session: Session, inbound: Inbound, settings: Settings) -> Outcome:
-    """Answer one inbound message; a provider retry of the same message changes nothing."""
+    """Answer one inbound message; a provider retry of the same message changes nothing.
+
+    The message is answered in the conversation of the biller it belongs to (bot/tenancy.py), or per
+    biller when the person is a customer of several, each answer in that biller's own conversation.
+    """
     if session.exec(
         select(ConversationMessage.id).where(ConversationMessage.provider_message_id == inbound.provider_message_id)
     ).first():
         return Outcome(duplicate=True)
-    conversation = _conversation(session, inbound)
-    customers = _customers(session, inbound)
-    if inbound.start_payload:
-        customers = _link_telegram(session, inbound) or customers
-    if customers and conversation.customer_id is None:
-        conversation.customer_id = customers[0].id
-    session.add(
-        ConversationMessage(
-            conversation_id=conversation.id,
-            direction="in",
-            body=inbound.text[:4000],
-            provider_message_id=inbound.provider_message_id,
+    linked = _link_telegram(session, inbound) if inbound.start_payload else []
+    threads = tenancy.route(session=session, inbound=inbound, linked_biller_id=linked[0].biller_id if linked else None)
+    outcome = Outcome()
+    sent = 0
+    for number, thread in enumerate(threads):
+        session.add(
+            ConversationMessage(
+                conversation_id=thread.conversation.id,
+                direction="in",
+                body=(thread.text or inbound.text)[:4000],
+                # the first copy carries the provider's id (a retry is recognised by it), unless routing kept it
+                provider_message_id=inbound.provider_message_id if number == 0 and thread.text is None else None,
+                created_at=inbound.received_at,
+            )
         )
-    )
+        turn, replies = _answer(session, settings, inbound, thread)
+        for reply in replies:
+            _send(turn, reply, sent)
+            sent += 1
+        outcome.replies += [reply.text for reply in replies]
+    return outcome
+
+
+def _answer(session: Session, settings: Settings, inbound: Inbound, thread: tenancy.Thread) -> tuple[Turn, list[Reply]]:
+    """The bot's replies in one conversation, labelled with the biller when the person has several."""
+    customers = thread.customers
     for customer in customers:
         record_inbound(session=session, customer_id=customer.id, channel=inbound.channel, at=inbound.received_at)
+    conversation = thread.conversation
     conversation.updated_at = inbound.received_at
     session.add(conversation)
+    if thread.text is not None:
+        inbound = replace(inbound, text=thread.text, payload=None)
     language = (customers[0].language if customers else None) or script_language(inbound.text) or "en"
     turn = Turn(session, settings, inbound, conversation, customers, language)
     if conversation.handed_over_at is not None:
-        return Outcome()  # a person is answering: the bot stays quiet
+        return turn, []  # a person is answering: the bot stays quiet
+    if thread.ask_biller:
+        return turn, [_ask_biller(turn, thread.ask_biller)]
     replies = [reply if isinstance(reply, Reply) else Reply(reply) for reply in respond(turn)]
     if (
         replies
         and turn.intent not in ALWAYS_ANSWERED
         and _replies_last_minute(session, conversation.id, inbound.received_at) >= REPLIES_PER_MINUTE
     ):
-        replies = []  # never a flood, never a loop; but a stop, start, handover or language change is confirmed
-    for index, reply in enumerate(replies):
-        _send(turn, reply, index)
-    return Outcome(replies=[reply.text for reply in replies])
+        return turn, []  # never a flood, never a loop; but a stop, start, handover or language change is confirmed
+    if thread.label:
+        replies = [
+            reply if reply.text.startswith(thread.label) else replace(reply, text=f"{thread.label}: {reply.text}")
+            for reply in replies
+        ]
+    return turn, replies
+
+
+def _ask_biller(turn: Turn, billers: list[Biller]) -> Reply:
+    """Which biller the message is about, by number (and as buttons where the channel has them)."""
+    options = "\n".join(f"{number} {biller.name}" for number, biller in enumerate(billers, start=1))
+    buttons = tuple((biller.name, str(number)) for number, biller in enumerate(billers, start=1))
+    return Reply(say("choose_biller", turn.language, options=options), buttons)
 
 
 def respond(turn: Turn) -> list[str | Reply]:
@@ -205,7 +242,7 @@ def thank(turn: Turn) -> list[str]:
 
 
 def open_bills(turn: Turn) -> list[Bill]:
-    """The customer's open bills with every biller that knows this phone or chat."""
+    """The open bills of the turn's customers: those of the conversation's biller only."""
     ids = [customer.id for customer in turn.customers]
     return list(
         turn.session.exec(
@@ -434,25 +471,6 @@ def _needs_attention(turn: Turn, reason: str) -> None:
     turn.conversation.attention_since = turn.inbound.received_at
 
 
-def _conversation(session: Session, inbound: Inbound) -> Conversation:
-    conversation = session.exec(
-        select(Conversation).where(Conversation.channel == inbound.channel, Conversation.address == inbound.address)
-    ).first()
-    if conversation is None:
-        conversation = Conversation(channel=inbound.channel, address=inbound.address)
-        session.add(conversation)
-        session.flush()
-    return conversation
-
-
-def _customers(session: Session, inbound: Inbound) -> list[Customer]:
-    if inbound.channel == Channel.TELEGRAM:
-        condition = Customer.telegram_chat_id == int(inbound.address)
-    else:
-        condition = Customer.phone == inbound.address
-    return list(session.exec(select(Customer).where(condition).order_by(Customer.id)).all())
-
-
 def _link_telegram(session: Session, inbound: Inbound) -> list[Customer]:
     customer = session.exec(select(Customer).where(Customer.telegram_link_token == inbound.start_payload)).first()
     if customer is None:
@@ -476,8 +494,8 @@ def _replies_last_minute(session: Session, conversation_id: int, now: datetime) 
 
 
 def _send(turn: Turn, reply: Reply, index: int) -> None:
-    customer_id = turn.customers[0].id if turn.customers else None
-    biller_id = turn.customers[0].biller_id if turn.customers else None
+    # Attributed to the conversation's biller and customer: the person's own thread belongs to no biller.
+    customer_id, biller_id = turn.conversation.customer_id, turn.conversation.biller_id
     variables = {"choices": [list(choice) for choice in reply.choices]} if reply.choices else {}
     if reply.confirms_opt_out:
         variables[CONFIRMS_OPT_OUT] = True

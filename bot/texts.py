@@ -45,6 +45,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "ठीक है, हम {date} के बाद याद दिलाएँगे।",
         "bn": "ঠিক আছে, আমরা {date}-এর পরে মনে করিয়ে দেব।",
     },
+    "choose_biller": {
+        "en": "Which biller is this about? Reply with a number:\n{options}",
+        "hi": "यह किस बिलर के बारे में है? नंबर भेजें:\n{options}",
+        "bn": "এটি কোন বিলারের বিষয়ে? একটি নম্বর পাঠান:\n{options}",
+    },
     "choose_app": {
         "en": "Which app do you pay with? Reply with a number:\n{options}",
         "hi": "आप किस ऐप से भुगतान करते हैं? नंबर भेजें:\n{options}",

@@ -21,6 +21,14 @@ class Outgoing:
     subject: str | None = None
     unsubscribe_url: str | None = None
     choices: tuple[tuple[str, str], ...] = ()  # (label, callback data) buttons, where the channel has them
+    from_number: str | None = None  # the biller's own sender (E.164), instead of the platform's shared one
+    messaging_service_sid: str | None = None  # the biller's own Twilio Messaging Service, if it sends through one
+
+    @property
+    def rate_key(self) -> str | None:
+        """The biller's own sender a rate limit applies to, when the message goes from one."""
+        own = self.messaging_service_sid or self.from_number
+        return f"twilio:{own}" if own else None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from billing.amounts import amount_choice
+from billing.billers import biller_today
 from billing.bills import current_link
 from billing.links import link_url
 from billing.money import format_day, format_inr
@@ -108,8 +108,7 @@ def reminder_variables(*, session: Session, bill: Bill, now: datetime) -> dict:
     """A reminder's variables at the moment it is sent: the amount due today (early or late amount included)."""
     customer = session.get(Customer, bill.customer_id)
     biller = session.get(Biller, bill.biller_id)
-    today = now.astimezone(ZoneInfo(biller.timezone)).date()
-    amount = amount_choice(bill, today=today).due_paise
+    amount = amount_choice(bill, today=biller_today(biller, now)).due_paise
     return bill_variables(session=session, bill=bill, customer=customer, biller=biller, amount_paise=amount)
 
 

@@ -57,7 +57,11 @@ class TwilioChannel:
             "to": f"{self._prefix}{outgoing.recipient}",
             "status_callback": f"{self._settings.public_base_url}/webhooks/twilio/status",
         }
-        if self._settings.twilio_messaging_service_sid:
+        if outgoing.messaging_service_sid:
+            fields["messaging_service_sid"] = outgoing.messaging_service_sid
+        elif outgoing.from_number:
+            fields["from_"] = f"{self._prefix}{outgoing.from_number}"
+        elif self._settings.twilio_messaging_service_sid:
             fields["messaging_service_sid"] = self._settings.twilio_messaging_service_sid
         else:
             fields["from_"] = self._from

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
+from billing.senders import sender_for
 from channels.base import Outgoing, SendError
 from channels.outbox import CONFIRMS_OPT_OUT, enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
@@ -168,7 +169,11 @@ class OutboxWorker:
             rate = current_settings().send_rate_per_channel.get(message.channel, 0)
             if rate > 0:
                 wait_for_slot(
-                    session=session, sender=provider.sender, per_second=rate, sleep=self.sleep, clock=time.time
+                    session=session,
+                    sender=outgoing.rate_key or provider.sender,
+                    per_second=rate,
+                    sleep=self.sleep,
+                    clock=time.time,
                 )
             delivery = provider.send(outgoing)
         except PermanentFailure as failure:
@@ -221,6 +226,9 @@ class OutboxWorker:
             else (),
             unsubscribe_url=self._unsubscribe_url(message),
         )
+        own = sender_for(session=session, biller_id=message.biller_id, channel=message.channel)
+        if own is not None:  # the biller's own number: its customers see its messages come from it
+            outgoing = replace(outgoing, from_number=own.address, messaging_service_sid=own.messaging_service_sid)
         if message.channel == Channel.WHATSAPP:
             outgoing = self._whatsapp(session, message, outgoing, rendered.content_sid, now)
         if message.channel == Channel.SMS:

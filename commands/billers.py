@@ -11,6 +11,8 @@ from accounts.audit import record_audit
 from accounts.users import create_user
 from billing.billers import create_biller, issue_api_key
 from billing.errors import DomainError
+from billing.senders import SENDER_CHANNELS, remove_sender, set_sender
+from models import Biller
 from models.db import current_db
 from models.vocab import Role
 
@@ -79,3 +81,49 @@ def create_user_command(email: str, password: str, role: str, biller_id: int | N
     except DomainError as exc:
         raise click.UsageError(f"--{exc.field}: {exc.message}") from None
     click.echo(f"User {user_id} created with role {role}")
+
+
+@biller_cli.command("sender")
+@click.option("--biller", "biller_id", type=int, required=True, help="Biller id.")
+@click.option("--channel", required=True, type=click.Choice([str(channel) for channel in SENDER_CHANNELS]))
+@click.option("--number", default=None, help="The biller's own number customers write to (E.164).")
+@click.option("--messaging-service-sid", default=None, help="Send through this Twilio Messaging Service (MG…).")
+@click.option("--remove", is_flag=True, help="Go back to the platform's shared sender on this channel.")
+def biller_sender_command(
+    biller_id: int, channel: str, number: str | None, messaging_service_sid: str | None, remove: bool
+) -> None:
+    """Give a biller its own SMS or WhatsApp sender: messages to it belong to that biller alone."""
+    if not remove and not number:
+        raise click.UsageError("--number is required (or --remove)")
+    try:
+        with current_db().session_scope() as session:
+            if session.get(Biller, biller_id) is None:
+                raise click.UsageError(f"--biller: no biller {biller_id}")
+            if remove:
+                removed = remove_sender(session=session, biller_id=biller_id, channel=channel)
+                action, detail = "biller.sender_remove", {"channel": channel}
+            else:
+                sender = set_sender(
+                    session=session,
+                    biller_id=biller_id,
+                    channel=channel,
+                    address=number,
+                    messaging_service_sid=messaging_service_sid,
+                )
+                action, detail = "biller.sender_set", {"channel": channel, "address": sender.address}
+            record_audit(
+                session=session,
+                biller_id=biller_id,
+                actor="cli",
+                action=action,
+                subject_type="biller",
+                subject_id=biller_id,
+                detail=detail,
+            )
+    except DomainError as exc:
+        option = {"address": "--number", "messaging_service_sid": "--messaging-service-sid"}.get(exc.field, "--channel")
+        raise click.UsageError(f"{option}: {exc.message}") from None
+    if remove:
+        click.echo(f"Biller {biller_id} {'now uses' if removed else 'already used'} the shared {channel} sender")
+    else:
+        click.echo(f"Biller {biller_id} sends {channel} from its own sender {sender.address}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import click
@@ -16,7 +16,7 @@ from billing.links import link_url
 from billing.schemas import BillIn
 from config import current_settings
 from models import Biller, User
-from models.db import current_db
+from models.db import current_db, utcnow
 from models.vocab import Role
 
 DEMO_BILLER = "Demo Power Distribution Ltd"
@@ -41,7 +41,7 @@ def demo_command() -> None:
     settings = current_settings()
     if settings.is_production:
         raise click.UsageError("demo seeds known passwords and is refused when APP_ENV=production")
-    today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
+    today = utcnow().astimezone(ZoneInfo("Asia/Kolkata")).date()
     with current_db().session_scope() as session:
         biller, api_key = _demo_biller(session)
         _demo_users(session, biller.id)

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.accounts import AuditEvent, CustomerNote, User
-from models.billers import ApiKey, Biller
+from models.billers import ApiKey, Biller, BillerSender
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.complaints import Complaint
@@ -23,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Bill",
     "Biller",
+    "BillerSender",
     "Cadence",
     "CadenceStep",
     "Complaint",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -57,3 +57,24 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BillerSender(SQLModel, table=True):
+    """A biller's own sender on one channel: what customers write to belongs to that biller alone.
+
+    `address` is the number customers see (E.164); SMS may go out through a Twilio Messaging Service
+    instead of the number itself.
+    """
+
+    __tablename__ = "biller_senders"
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_biller_senders_channel_address"),
+        UniqueConstraint("biller_id", "channel", name="uq_biller_senders_biller_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)  # sms or whatsapp
+    address: str = Field(max_length=16)
+    messaging_service_sid: str | None = Field(default=None, max_length=34)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

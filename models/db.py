@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, create_engine, event
@@ -22,9 +22,20 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# How far this process's clock is set ahead of (or behind) the system clock: zero except in development and
+# test processes started with CLOCK_OFFSET_SECONDS, so that workers and schedulers a test runs share its instant.
+_clock_offset = timedelta(0)
+
+
 def utcnow() -> datetime:
-    """The current instant, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current instant, timezone-aware in UTC: the one clock every service reads "now" from."""
+    return datetime.now(UTC) + _clock_offset
+
+
+def set_clock_offset(seconds: float) -> None:
+    """Run this process's clock `seconds` ahead of the system clock (0: the system clock itself)."""
+    global _clock_offset
+    _clock_offset = timedelta(seconds=seconds)
 
 
 class UTCDateTime(TypeDecorator):

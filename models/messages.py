@@ -46,14 +46,24 @@ class OutboundMessage(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """A chat thread with one customer (or an unknown sender) on one channel address."""
+    """A chat thread on one channel address with one biller; without a biller, the person's own thread.
+
+    A phone may belong to customers of several billers, so each biller gets a thread of its own and
+    sees only that. The thread without a biller holds what concerns the person rather than one biller
+    (language, stop, "which biller?") and is seen by no biller's staff.
+    """
 
     __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_channel_address_biller", "channel", "address", "biller_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    biller_id: int | None = Field(default=None, foreign_key="billers.id", index=True, ondelete="CASCADE")
     customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True, ondelete="CASCADE")
     channel: str = Field(max_length=16)
     address: str = Field(max_length=320, index=True)
+    # On the person's own thread: the biller they chose to talk about, until when.
+    focus_biller_id: int | None = Field(default=None, foreign_key="billers.id", ondelete="SET NULL")
+    focus_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     state: str = Field(default="idle", max_length=40)
     handed_over_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     needs_attention: str | None = Field(default=None, max_length=20)  # handover, paid_claim, delivery_failure

@@ -91,3 +91,30 @@ def test_every_setting_is_documented_in_env_example():
         name.upper() for name in Settings.model_fields if not re.search(rf"^{name.upper()}=", documented, re.MULTILINE)
     ]
     assert undocumented == []
+
+
+def test_production_refuses_a_clock_offset(tmp_path):
+    settings = Settings(
+        app_env="production",
+        database_url=f"sqlite:///{tmp_path}/x.db",
+        secret_key="s" * 32,
+        public_base_url="https://pay.example.test",
+        payment_webhook_secret="p" * 32,
+        clock_offset_seconds=3600,
+    )
+    with pytest.raises(ConfigurationError, match="CLOCK_OFFSET_SECONDS"):
+        settings.resolved(str(tmp_path))
+
+
+def test_a_process_with_a_clock_offset_runs_that_far_ahead(tmp_path):
+    from datetime import timedelta
+
+    from models.db import set_clock_offset, utcnow
+
+    before = utcnow()
+    try:
+        create_app({"app_env": "test", "database_url": f"sqlite:///{tmp_path}/x.db", "clock_offset_seconds": 86400})
+        assert timedelta(days=1) <= utcnow() - before < timedelta(days=1, seconds=5)
+    finally:
+        set_clock_offset(0)
+    assert utcnow() - before < timedelta(seconds=5)

@@ -146,9 +146,9 @@ def inbox():
     query = scoped(
         select(Conversation, Customer)
         .join(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.needs_attention.is_not(None))
+        .where(Conversation.needs_attention.is_not(None), Conversation.biller_id == Customer.biller_id)
         .order_by(Conversation.attention_since),
-        Customer.biller_id,
+        Conversation.biller_id,
     )
     waiting = session.exec(query).all()
     counts: dict[str, int] = {}
@@ -166,10 +166,13 @@ def inbox():
 
 
 def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
+    """One biller's conversation with its customer; 404 for another biller's, or the person's own thread."""
     session = get_session()
     conversation = session.get(Conversation, conversation_id)
     customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
-    if customer is None or (current_user.role != Role.ADMIN and customer.biller_id != current_user.biller_id):
+    if customer is None or conversation.biller_id != customer.biller_id:
+        abort(404)  # a thread of no biller (the person's own) is no biller's to read
+    if current_user.role != Role.ADMIN and conversation.biller_id != current_user.biller_id:
         abort(404)  # another biller's conversation does not exist, as far as this user can tell
     return conversation, customer
 
@@ -292,4 +295,10 @@ def hand_back(conversation_id: int):
 
 
 # The console's other pages register their routes on bp.
-from web import console_admin, console_settings, console_simulator, console_support  # noqa: E402,F401
+from web import (  # noqa: E402,F401
+    console_admin,
+    console_senders,
+    console_settings,
+    console_simulator,
+    console_support,
+)

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from api.errors import validation_error
-from billing.billers import issue_api_key, revoke_api_key
+from billing.billers import biller_today, issue_api_key, revoke_api_key
 from billing.importer import import_bills_csv
 from config import current_settings
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
@@ -196,7 +196,7 @@ def _collected_by_day(session, biller: Biller, days: int = 30) -> list[tuple[dat
 
 def _collection_rate_by_week(session, biller: Biller, weeks: int = 8) -> list[tuple[date, int, float]]:
     """For bills due in each of the last `weeks` weeks: the amount billed and the share of it collected."""
-    today = utcnow().astimezone(ZoneInfo(biller.timezone)).date()
+    today = biller_today(biller, utcnow())
     first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = session.exec(
         select(Bill.due_date, func.sum(Bill.amount_paise), func.sum(Bill.amount_due_paise))
@@ -298,7 +298,9 @@ def cadences():
         editing = cadence_from_form(request.form)
         try:
             data = CadenceIn.model_validate(editing)
-            sample = date.fromisoformat(form.sample_due_date.data or (date.today() + timedelta(days=10)).isoformat())
+            sample = date.fromisoformat(
+                form.sample_due_date.data or (biller_today(biller, utcnow()) + timedelta(days=10)).isoformat()
+            )
         except ValidationError as exc:
             error = _row_message(validation_error(exc).message)
         except ValueError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from sqlmodel import or_, select
+from sqlmodel import select
 
 from billing.errors import DomainError
 from bot.engine import Inbound, handle_inbound
@@ -66,20 +66,22 @@ def simulator():
             select(OutboundMessage).where(
                 OutboundMessage.channel == channel,
                 OutboundMessage.recipient == address,
-                or_(OutboundMessage.customer_id == customer.id, OutboundMessage.customer_id.is_(None)),
+                OutboundMessage.biller_id == customer.biller_id,
             )
         ).all()
         chat = [(m.sent_at or m.created_at, "out", m.body or f"({m.template_key})", m.status) for m in outbound]
-        conversation = session.exec(
-            select(Conversation).where(Conversation.channel == channel, Conversation.address == address)
-        ).first()
-        if conversation:
-            inbound = session.exec(
-                select(ConversationMessage).where(
-                    ConversationMessage.conversation_id == conversation.id, ConversationMessage.direction == "in"
-                )
-            ).all()
-            chat += [(m.created_at, "in", m.body, "") for m in inbound]
+        # Only this biller's thread with the phone: never another biller's, nor the person's own.
+        thread = select(Conversation.id).where(
+            Conversation.channel == channel,
+            Conversation.address == address,
+            Conversation.biller_id == customer.biller_id,
+        )
+        inbound = session.exec(
+            select(ConversationMessage).where(
+                ConversationMessage.conversation_id.in_(thread), ConversationMessage.direction == "in"
+            )
+        ).all()
+        chat += [(m.created_at, "in", m.body, "") for m in inbound]
         chat.sort(key=lambda entry: entry[0])
     return render(
         "simulator.html",

@@ -89,7 +89,11 @@ def customer_timeline(customer_id: int):
     for note in session.exec(select(CustomerNote).where(CustomerNote.customer_id == customer.id)).all():
         events.append((note.created_at, "note", note.body))
     events.sort(key=lambda event: event[0], reverse=True)
-    conversations = session.exec(select(Conversation).where(Conversation.customer_id == customer.id)).all()
+    conversations = session.exec(
+        select(Conversation).where(
+            Conversation.customer_id == customer.id, Conversation.biller_id == customer.biller_id
+        )
+    ).all()
     return render(
         "customer.html",
         customer=customer,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
-from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
@@ -24,7 +22,7 @@ from billing.links import TOKEN_LENGTH
 from billing.payments import record_payment
 from config import current_settings
 from extensions import limiter
-from models.db import get_session
+from models.db import get_session, utcnow
 from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
 
@@ -66,8 +64,7 @@ def link_domain() -> str:
 
 
 def _checkout_or_404(token: str) -> Checkout:
-    biller_today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
-    checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), today=biller_today)
+    checkout = open_checkout(session=get_session(), token=token, settings=current_settings(), now=utcnow())
     if checkout is None:
         abort(404)
     g.customer_language = checkout.customer.language

@@ -6,6 +6,7 @@ from flask import Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from billing.phones import normalise_phone
+from billing.senders import own_sender_numbers
 from bot.engine import Inbound, handle_inbound
 from channels.status import apply_provider_status
 from config import current_settings
@@ -53,7 +54,8 @@ def twilio_inbound():
     if not sid or not sender:
         abort(400, "MessageSid and From are required")
     channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
-    if _is_our_number(sender):
+    session = get_session()
+    if _is_our_number(session, sender):
         return Response(EMPTY_TWIML, mimetype="text/xml")  # never answer ourselves: no loops
     try:
         address = normalise_phone(sender)
@@ -66,18 +68,18 @@ def twilio_inbound():
         provider_message_id=sid,
         received_at=utcnow(),
         payload=request.form.get("ButtonPayload") or None,
+        to=request.form.get("To") or None,
     )
-    session = get_session()
     handle_inbound(session=session, inbound=inbound, settings=current_settings())
     session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
-def _is_our_number(sender: str) -> bool:
+def _is_our_number(session, sender: str) -> bool:
     settings = current_settings()
     ours = {
         number.removeprefix("whatsapp:")
         for number in (settings.twilio_sms_from, settings.twilio_whatsapp_from)
         if number
-    }
+    } | own_sender_numbers(session=session)
     return sender.removeprefix("whatsapp:") in ours

@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlmodel import func, select
 
-from models import Bill, Customer, PaymentLink
+from models import Bill, Cadence, Customer, PaymentLink
 from tests.builders import bill_payload
 
 HEADER = "reference,customer_reference,customer_name,customer_phone,customer_language,amount,due_date"
@@ -168,3 +168,19 @@ def test_fifty_thousand_rows_import_in_one_go(client, api, session):
     assert count(session, Customer) == 20_000
     tokens = session.exec(select(func.count(func.distinct(PaymentLink.token)))).one()
     assert tokens == 50_000
+
+
+def test_api_and_csv_bills_follow_the_same_default_cadence(client, api, session):
+    firm = Cadence(biller_id=api.biller.id, name="firm", is_default=True)
+    session.add(firm)
+    original = session.exec(select(Cadence).where(Cadence.biller_id == api.biller.id, Cadence.name == "default")).one()
+    original.is_default = False
+    session.add(original)
+    session.commit()
+
+    assert post_csv(client, api, csv_bytes("E-1,CA-1,Asha Verma,9810000001,en,124550,2026-12-10")).status_code == 200
+    by_api = client.post("/api/v1/bills", json=bill_payload(), headers=api.headers)
+    assert by_api.status_code == 201, by_api.json
+
+    session.expire_all()
+    assert {bill.cadence_id for bill in session.exec(select(Bill)).all()} == {firm.id}

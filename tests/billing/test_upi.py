@@ -91,6 +91,16 @@ def test_ios_scheme_encodes_the_at_sign(biller, bill):
     assert link.startswith("phonepe://pay?pa=asansol.power%40icici&")
 
 
+def test_google_pay_on_ios_opens_its_tez_scheme(biller, bill):
+    assert ios_link(params_for(biller, bill), catalogue()["gpay"]).startswith("tez://upi/pay?pa=")
+
+
+def test_apps_without_a_known_ios_payment_scheme_are_android_only():
+    android_only = {app.id for app in catalogue().values() if not app.offered_on("ios")}
+    assert android_only == {"rbl_mobank", "icici_imobile"}
+    assert all(app.offered_on("android") for app in catalogue().values())
+
+
 def test_android_intent_targets_the_package(biller, bill):
     link = android_intent(params_for(biller, bill), catalogue()["gpay"])
     assert link.startswith("intent://pay?pa=asansol.power@icici&")

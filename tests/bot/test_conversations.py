@@ -163,14 +163,15 @@ def test_foreign_number_is_treated_as_unknown(client, session, bill):
     assert "could not find your account" in replies(session)[0].body
 
 
-def test_one_phone_with_two_billers_sees_both(client, session, api, bill):
+def test_one_phone_with_two_billers_gets_each_billers_bills_in_a_reply_of_its_own(client, session, api, bill):
     other = make_biller(session, name="Durgapur Gas", upi_vpa="durgapurgas@sbi")
     make_bill(
         session, other, reference="GAS-9", amount=50000, customer={"reference": "G-1", "name": "Asha", "phone": PHONE}
     )
     say(client, "bill")
-    body = replies(session)[0].body
-    assert "Asansol Power" in body and "Durgapur Gas" in body
+    by_biller = {reply.biller_id: reply.body for reply in replies(session)}
+    assert "Asansol Power" in by_biller[api.biller.id] and "Durgapur Gas" not in by_biller[api.biller.id]
+    assert "Durgapur Gas" in by_biller[other.id] and "Asansol Power" not in by_biller[other.id]
 
 
 def test_a_retried_message_gets_no_second_reply(client, session, bill):

@@ -63,6 +63,7 @@ def test_support_answers_inside_the_window_and_sends_a_template_outside_it(brows
     bill = make_bill(session, api.biller, customer={"reference": "W-1", "name": "Mina", "phone": "+919810000012"})
     customer = session.get(Customer, bill.customer_id)
     conversation = Conversation(
+        biller_id=customer.biller_id,
         customer_id=customer.id,
         channel="whatsapp",
         address=customer.phone,

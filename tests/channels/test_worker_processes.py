@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from sqlmodel import func, select
 from channels.worker import OutboxWorker
 from models import OutboundMessage
 from tests.builders import make_bill, queue_messages
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,20 +24,15 @@ def queue_many(session, bill, count: int) -> None:
 
 
 def worker_env(app, twilio, **extra) -> dict:
-    settings = app.extensions["settings"]
-    return {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "PUBLIC_BASE_URL": settings.public_base_url,
-        "TWILIO_ACCOUNT_SID": twilio.account_sid,
-        "TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "TWILIO_SMS_FROM": "+14155550100",
-        "TWILIO_API_BASE_URL": twilio.url,
-        "SEND_RATES": "",
-        "LOG_LEVEL": "WARNING",
+    return process_env(
+        app,
+        TWILIO_ACCOUNT_SID=twilio.account_sid,
+        TWILIO_AUTH_TOKEN=twilio.auth_token,
+        TWILIO_SMS_FROM="+14155550100",
+        TWILIO_API_BASE_URL=twilio.url,
+        SEND_RATES="",
         **extra,
-    }
+    )
 
 
 def start_worker(env: dict, *args: str) -> subprocess.Popen:

@@ -166,7 +166,11 @@ def test_opted_out_channel_falls_to_the_next_in_the_order(app, session, bill):
 
 def test_handover_pauses_until_handed_back(app, session, bill):
     conversation = Conversation(
-        customer_id=bill.customer_id, channel="whatsapp", address="+919810000001", handed_over_at=bill.created_at
+        biller_id=bill.biller_id,
+        customer_id=bill.customer_id,
+        channel="whatsapp",
+        address="+919810000001",
+        handed_over_at=bill.created_at,
     )
     session.add(conversation)
     session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import datetime
@@ -17,6 +16,7 @@ from sqlmodel import func, select
 from models import CustomerChannel, OutboundMessage
 from scheduler.process import LEADER_LOCK_KEY, build_scheduler, release_leadership, wait_for_leadership
 from tests.builders import bill_payload, make_bill
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 IST = ZoneInfo("Asia/Kolkata")
@@ -25,12 +25,7 @@ IST = ZoneInfo("Asia/Kolkata")
 def test_two_planners_at_once_queue_each_reminder_exactly_once(app, session, api):
     for _ in range(300):
         make_bill(session, api.biller, due_date="2026-12-10")
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": app.extensions["settings"].database_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(app)
     command = [
         sys.executable,
         "-m",

@@ -122,6 +122,7 @@ def test_whatsapp_reply_outside_the_window_is_refused(client, session, api, staf
     make_bill(session, api.biller, customer={"reference": "CA-9", "name": "Ravi", "phone": "+919810000009"})
     customer = session.exec(select(Customer).where(Customer.reference == "CA-9")).one()
     conversation = Conversation(
+        biller_id=customer.biller_id,
         customer_id=customer.id,
         channel="whatsapp",
         address="+919810000009",
@@ -154,6 +155,7 @@ def test_outside_the_window_support_sends_an_approved_template(client, session, 
 
     bill = make_bill(session, api.biller, customer={"reference": "CA-8", "name": "Mina", "phone": "+919810000008"})
     conversation = Conversation(
+        biller_id=bill.biller_id,
         customer_id=bill.customer_id,
         channel="whatsapp",
         address="+919810000008",

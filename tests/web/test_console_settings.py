@@ -81,7 +81,11 @@ def test_biller_admin_adds_support_staff_to_their_biller_only(client, session, a
 def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, session, api, users):  # noqa: F811
     bill = make_bill(session, api.biller, customer={"reference": "W-1", "name": "Walk", "phone": "+919810000099"})
     conversation = Conversation(
-        customer_id=bill.customer_id, channel="sms", address="+919810000099", needs_attention="handover"
+        biller_id=bill.biller_id,
+        customer_id=bill.customer_id,
+        channel="sms",
+        address="+919810000099",
+        needs_attention="handover",
     )
     session.add(conversation)
     session.commit()

@@ -84,7 +84,11 @@ def test_actions_need_the_csrf_token(client, session, bill):
 
 def test_assign_a_conversation_to_myself(client, session, bill):
     conversation = Conversation(
-        customer_id=bill.customer_id, channel="sms", address="+919810000077", needs_attention="handover"
+        biller_id=bill.biller_id,
+        customer_id=bill.customer_id,
+        channel="sms",
+        address="+919810000077",
+        needs_attention="handover",
     )
     session.add(conversation)
     session.commit()

@@ -187,6 +187,12 @@ def test_desktop_gets_a_qr_code_of_the_upi_link(client, session, bill):
 def test_ios_gets_the_app_list_without_a_generic_button(client, session, bill):
     html = client.get(f"/p/{token_of(session, bill)}", headers=IPHONE).get_data(as_text=True)
     assert "Pay with any UPI app" not in html
+    assert html.count('data-app="') == 5  # RBL MoBank and ICICI iMobile have no known iOS payment scheme
+    assert 'data-app="rbl_mobank"' not in html and 'data-app="icici_imobile"' not in html
+
+
+def test_android_offers_every_enabled_app(client, session, bill):
+    html = client.get(f"/p/{token_of(session, bill)}", headers=ANDROID).get_data(as_text=True)
     assert html.count('data-app="') == 7
 
 
