@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = 300
     worker_concurrency: int = 8
     sms_max_segments: int = 4
+    # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
+    bulk_sync_max_rows: int = 2000
+    bulk_sync_max_bytes: int = 256 * 1024
+    job_lease_seconds: int = 300  # generous: on SQLite the heartbeat waits while its own import holds the write lock
+    job_heartbeat_seconds: float = 5.0
+    job_max_attempts: int = 3
     provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"

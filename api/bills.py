@@ -9,12 +9,13 @@ from accounts.audit import record_audit
 from api import bp
 from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
+from api.jobs import accepted
 from api.openapi import documented
 from billing.bills import bill_public, cancel_bill, create_bill, get_bill
 from billing.errors import Conflict
-from billing.importer import import_bills_csv
 from billing.schemas import BillIn, BillPublic
 from config import current_settings
+from jobs.bulk import IMPORT, import_answer, runs_in_background
 from models.db import get_session
 
 
@@ -68,8 +69,9 @@ def post_cancel(bill_id: int):
 @documented(
     "POST",
     "/bills/import",
-    summary="Import bills from CSV (add ?partial=true to keep good rows)",
+    summary="Import bills from CSV (add ?partial=true to keep good rows); large files answer 202 with a job",
     request_content_type="text/csv",
+    background=True,
 )
 def post_import():
     """Import a CSV (raw text/csv body or a multipart 'file'); any bad row refuses all unless partial."""
@@ -83,26 +85,18 @@ def post_import():
             415, "unsupported_media_type", "Send text/csv, or multipart/form-data with a 'file'", field="file"
         )
     partial = request.args.get("partial", "").lower() in ("1", "true", "yes")
+    settings = current_settings()
+    if runs_in_background(data, settings=settings):
+        return accepted(kind=IMPORT, payload=data, params={"partial": partial, "actor": _actor()})
     session = get_session()
-    biller = current_biller()
-    report = import_bills_csv(session=session, biller=biller, data=data, partial=partial, settings=current_settings())
-    if not report.ok and not partial:
-        session.rollback()
-        error = {
-            "code": "invalid_rows",
-            "message": f"{len(report.errors)} row(s) have errors; nothing was imported",
-            "field": "file",
-        }
-        return jsonify({"error": error, **report.as_dict()}), 422
-    record_audit(
-        session=session,
-        biller_id=biller.id,
-        actor=_actor(),
-        action="bills.import",
-        detail={"imported": report.imported, "rejected": len(report.errors)},
+    answer = import_answer(
+        session=session, biller=current_biller(), data=data, partial=partial, actor=_actor(), settings=settings
     )
-    session.commit()
-    return jsonify(report.as_dict())
+    if answer.ok:
+        session.commit()
+    else:
+        session.rollback()
+    return jsonify(answer.body), answer.status
 
 
 def _actor() -> str:

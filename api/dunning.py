@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from flask import g, jsonify, request
@@ -14,9 +12,11 @@ from accounts.audit import record_audit
 from api import bp
 from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
+from api.jobs import accepted
 from api.openapi import documented
-from billing.bills import find_bill, get_bill
-from billing.errors import DomainError, InvalidInput
+from billing.bills import get_bill
+from config import current_settings
+from jobs.bulk import NOTIFY, notify_answer, runs_in_background
 from models import Bill, Cadence
 from models.db import get_session
 from models.vocab import Channel
@@ -106,30 +106,21 @@ def notify_one(bill_id: int):
 @documented(
     "POST",
     "/bills/notify",
-    summary="Notify the bills listed in a CSV with a 'reference' column",
+    summary="Notify the bills listed in a CSV with a 'reference' column; large files answer 202 with a job",
     request_content_type="text/csv",
+    background=True,
 )
 def notify_many():
     """Notify every bill of the CSV; each reference gets a result line."""
     if request.mimetype not in ("text/csv", "text/plain"):
         raise ApiError(415, "unsupported_media_type", "Send text/csv with a 'reference' column", field="file")
-    rows = list(csv.DictReader(io.StringIO(request.get_data(as_text=True).lstrip("\ufeff"))))
-    if not rows or "reference" not in rows[0]:
-        raise InvalidInput("needs a 'reference' column", field="file")
+    data = request.get_data()
+    if runs_in_background(data, settings=current_settings()):
+        return accepted(kind=NOTIFY, payload=data, params={})
     session = get_session()
-    biller = current_biller()
-    results = []
-    for line, row in enumerate(rows, start=2):
-        bill = find_bill(session=session, biller_id=biller.id, reference=(row["reference"] or "").strip())
-        try:
-            if bill is None:
-                raise InvalidInput("no bill with this reference", field="reference")
-            out = notify_out(session, bill, NotifyIn(), key=None)
-            results.append({"line": line, "reference": row["reference"], "status": "queued", "channel": out.channel})
-        except DomainError as exc:
-            results.append({"line": line, "reference": row["reference"], "status": "refused", "reason": exc.message})
+    answer = notify_answer(session=session, biller=current_biller(), data=data)
     session.commit()
-    return jsonify({"queued": sum(r["status"] == "queued" for r in results), "results": results})
+    return jsonify(answer.body), answer.status
 
 
 def notify_out(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:

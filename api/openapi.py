@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from billing.schemas import ErrorResponse
+from jobs.store import JobPublic
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     request_content_type: str
+    background: bool = False  # large requests answer 202 with a job to follow
     query: type[BaseModel] | None = None
 
 
@@ -37,13 +39,14 @@ def documented(
     response: type[BaseModel] | None = None,
     status: int = 200,
     request_content_type: str = "application/json",
+    background: bool = False,
     query: type[BaseModel] | None = None,
 ):
     """Record a route in the OpenAPI description; the route itself is unchanged."""
 
     def register(view):
         _operations.append(
-            Operation(method.lower(), path, summary, request, response, status, request_content_type, query)
+            Operation(method.lower(), path, summary, request, response, status, request_content_type, background, query)
         )
         return view
 
@@ -52,7 +55,7 @@ def documented(
 
 def openapi_document(*, server_url: str) -> dict:
     """The whole description, with every model under components/schemas."""
-    models = {op.request for op in _operations} | {op.response for op in _operations} | {ErrorResponse}
+    models = {op.request for op in _operations} | {op.response for op in _operations} | {ErrorResponse, JobPublic}
     models.discard(None)
     ordered = sorted(models, key=lambda model: model.__name__)
     _, schemas = models_json_schema(
@@ -80,6 +83,12 @@ def _operation_object(op: Operation) -> dict:
     if op.response:
         responses[str(op.status)]["content"] = {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}
+        }
+    if op.background:
+        responses["202"] = {
+            "description": "Too large to answer at once: queued as a background job; follow Location",
+            "headers": {"Location": {"description": "/api/v1/jobs/{id}", "schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPublic"}}},
         }
     for status, description in (
         ("401", "Missing or invalid API key"),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+
+from sqlalchemy import String, any_, bindparam, func, literal_column
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
 from billing.amounts import RuleError, check_amount_rule
@@ -102,6 +107,24 @@ def create_bill(*, session: Session, biller: Biller, data: BillIn, settings: Set
 def find_bill(*, session: Session, biller_id: int, reference: str) -> Bill | None:
     """The biller's bill with this reference, if any."""
     return session.exec(select(Bill).where(Bill.biller_id == biller_id, Bill.reference == reference)).first()
+
+
+def bills_by_reference(
+    *, session: Session, biller_id: int, references: Collection[str]
+) -> dict[str, tuple[Bill, Customer]]:
+    """The biller's bills (with their customers) for these references, in one query however many there are."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        matches = Bill.reference == any_(bindparam("references", wanted, type_=ARRAY(String)))
+    else:
+        # One JSON parameter instead of one bound parameter per reference (SQLite caps those).
+        listed = func.json_each(bindparam("references", json.dumps(wanted)))
+        matches = Bill.reference.in_(select(literal_column("value")).select_from(listed))
+    query = select(Bill, Customer).join(Customer, Customer.id == Bill.customer_id)
+    rows = session.exec(query.where(Bill.biller_id == biller_id, matches)).all()
+    return {bill.reference: (bill, customer) for bill, customer in rows}
 
 
 def get_bill(*, session: Session, biller_id: int, bill_id: int) -> Bill:

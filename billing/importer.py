@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -40,6 +40,9 @@ OPTIONAL_COLUMNS = (
     "cadence",
 )
 _CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
+_PROGRESS_EVERY = 1000  # rows between progress reports to a background job
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 @dataclass
@@ -63,6 +66,12 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def from_dict(cls, answer: dict) -> ImportReport:
+        """The report back from its JSON form (as a background job stores it)."""
+        errors = [RowError(e["line"], e["message"], e["field"]) for e in answer.get("errors", [])]
+        return cls(rows=answer.get("rows", 0), imported=answer.get("imported", 0), errors=errors)
+
     def as_dict(self) -> dict:
         return {
             "rows": self.rows,
@@ -73,9 +82,18 @@ class ImportReport:
 
 
 def import_bills_csv(
-    *, session: Session, biller: Biller, data: bytes, partial: bool, settings: Settings
+    *,
+    session: Session,
+    biller: Biller,
+    data: bytes,
+    partial: bool,
+    settings: Settings,
+    on_progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction."""
+    """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction.
+
+    on_progress, if given, hears (rows checked, rows in all) as validation goes.
+    """
     report = ImportReport()
     try:
         text = decode_csv(data)
@@ -84,7 +102,7 @@ def import_bills_csv(
         report.errors.append(RowError(line=1, message=str(exc)))
         return report
     cadences = cadence_ids_by_name(session=session, biller_id=biller.id)
-    valid = _validate_rows(rows, biller=biller, cadences=cadences, report=report)
+    valid = _validate_rows(rows, biller=biller, cadences=cadences, report=report, on_progress=on_progress)
     valid = _drop_existing_references(session, biller.id, valid, report)
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not partial:
@@ -130,11 +148,18 @@ def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str,
 
 
 def _validate_rows(
-    rows: Iterable[tuple[int, dict[str, str]]], *, biller: Biller, cadences: dict[str, int], report: ImportReport
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    biller: Biller,
+    cadences: dict[str, int],
+    report: ImportReport,
+    on_progress: Progress | None,
 ) -> list[tuple[int, BillIn]]:
     valid: list[tuple[int, BillIn]] = []
     first_line_of: dict[str, int] = {}
-    for line, cells in rows:
+    for done, (line, cells) in enumerate(rows):
+        if on_progress and done % _PROGRESS_EVERY == 0:
+            on_progress(done, len(rows))
         try:
             bill = _bill_from_cells(cells)
             check_bill_rules(bill, exactness=bill.amount_exactness or AmountExactness(biller.default_amount_exactness))
@@ -191,38 +216,36 @@ def _drop_existing_references(
 def _insert_bills(
     session: Session, biller: Biller, valid: list[tuple[int, BillIn]], cadences: dict[str, int], settings: Settings
 ) -> None:
-    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
+    # Every row is prepared before the first write: on SQLite the write lock is held from the first
+    # INSERT or UPDATE until the commit, and every other writer (payments, webhooks) waits that long.
     default_cadence = default_cadence_id(session=session, biller_id=biller.id)
-    bill_rows = [
-        bill_values(
-            bill,
-            biller=biller,
-            customer_id=customer_ids[bill.customer.reference],
-            cadence_id=cadences[bill.cadence] if bill.cadence else default_cadence,
-        )
-        for _, bill in valid
-    ]
-    if not bill_rows:
-        return
     now = utcnow()
     plans = PlanCache(session)
-    for row in bill_rows:
+    bill_rows = []
+    for _, bill in valid:
+        cadence_id = cadences[bill.cadence] if bill.cadence else default_cadence
+        row = bill_values(bill, biller=biller, customer_id=0, cadence_id=cadence_id)
         row["created_at"] = row["updated_at"] = now
         row["next_step"], row["next_reminder_at"] = 0, step_at(plans.plan(SimpleNamespace(**row)), 0)
-    inserted = session.execute(
-        insert(Bill).returning(Bill.id, Bill.due_date, sort_by_parameter_order=True), bill_rows
-    ).all()
-    session.execute(
-        insert(PaymentLink),
+        bill_rows.append(row)
+    if not bill_rows:
+        return
+    link_rows = [
+        {"token": new_token(), "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
+        for row in bill_rows
+    ]
+    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
+    for row, (_, bill) in zip(bill_rows, valid, strict=True):
+        row["customer_id"] = customer_ids[bill.customer.reference]
+    # Core inserts, not the ORM's bulk path: its per-row bookkeeping doubled the time the lock is held.
+    connection = session.connection()
+    bills = Bill.__table__
+    bill_ids = connection.execute(insert(bills).returning(bills.c.id, sort_by_parameter_order=True), bill_rows)
+    connection.execute(
+        insert(PaymentLink.__table__),
         [
-            {
-                "bill_id": bill_id,
-                "token": new_token(),
-                "created_at": now,
-                "expires_at": link_expiry(due_date, settings=settings),
-                "open_count": 0,
-            }
-            for bill_id, due_date in inserted
+            {**link, "bill_id": bill_id, "open_count": 0}
+            for link, bill_id in zip(link_rows, bill_ids.scalars(), strict=True)
         ],
     )
 
@@ -245,18 +268,23 @@ def _upsert_customers(session: Session, biller_id: int, customers: list[Customer
         for ref, customer in latest.items()
         if ref in ids
     ]
-    for fields, group in _group_by_fields(updates).items():
-        # Bind names must differ from column names in an UPDATE's SET clause.
-        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
-        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
-        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
     new_rows = [
         {"biller_id": biller_id, **customer.model_dump(mode="json"), "created_at": now, "updated_at": now}
         for ref, customer in latest.items()
         if ref not in ids
     ]
+    for fields, group in _group_by_fields(updates).items():
+        # Bind names must differ from column names in an UPDATE's SET clause.
+        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
+        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
+        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
     if new_rows:
-        inserted = session.execute(insert(Customer).returning(Customer.reference, Customer.id), new_rows).all()
+        customers = Customer.__table__
+        inserted = (
+            session.connection()
+            .execute(insert(customers).returning(customers.c.reference, customers.c.id), new_rows)
+            .all()
+        )
         ids.update(dict(inserted))
     return ids
 

@@ -8,6 +8,7 @@ from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.complaints import Complaint
 from models.customers import Customer, CustomerChannel
+from models.jobs import Job
 from models.messages import (
     Conversation,
     ConversationMessage,
@@ -32,6 +33,7 @@ __all__ = [
     "Customer",
     "CustomerChannel",
     "CustomerNote",
+    "Job",
     "LinkEvent",
     "MessageTemplate",
     "OutboundMessage",

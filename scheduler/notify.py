@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
 
-from billing.errors import Conflict, InvalidInput
+from billing.bills import bills_by_reference
+from billing.errors import Conflict, DomainError, InvalidInput
 from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
 from models import Bill, Biller, Customer, OutboundMessage
 from models.db import utcnow
@@ -46,3 +50,29 @@ def notify_bill(
         idempotency_key=f"notify:bill:{bill.id}:{key or secrets.token_hex(8)}",
     )
     return message, when
+
+
+def notify_bills_csv(
+    *, session: Session, biller: Biller, data: bytes, on_progress: Callable[[int, int], None] | None = None
+) -> dict:
+    """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query."""
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace").lstrip("\ufeff"))))
+    if not rows or "reference" not in rows[0]:
+        raise InvalidInput("needs a 'reference' column", field="file")
+    found = bills_by_reference(
+        session=session, biller_id=biller.id, references=[(row["reference"] or "").strip() for row in rows]
+    )
+    results = []
+    for done, row in enumerate(rows):
+        if on_progress and done % 200 == 0:
+            on_progress(done, len(rows))
+        line, reference = done + 2, row["reference"]
+        bill, _customer = found.get((reference or "").strip(), (None, None))
+        try:
+            if bill is None:
+                raise InvalidInput("no bill with this reference", field="reference")
+            message, _ = notify_bill(session=session, bill=bill)
+            results.append({"line": line, "reference": reference, "status": "queued", "channel": message.channel})
+        except DomainError as exc:
+            results.append({"line": line, "reference": reference, "status": "refused", "reason": exc.message})
+    return {"queued": sum(result["status"] == "queued" for result in results), "results": results}

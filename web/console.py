@@ -297,6 +297,7 @@ def hand_back(conversation_id: int):
 # The console's other pages register their routes on bp.
 from web import (  # noqa: E402,F401
     console_admin,
+    console_jobs,
     console_senders,
     console_settings,
     console_simulator,

@@ -18,8 +18,10 @@ from wtforms.validators import DataRequired
 
 from api.errors import validation_error
 from billing.billers import biller_today, issue_api_key, revoke_api_key
-from billing.importer import import_bills_csv
+from billing.importer import ImportReport
 from config import current_settings
+from jobs.bulk import IMPORT, import_answer, runs_in_background
+from jobs.store import queue_job
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
 from models.db import get_session, utcnow
 from models.vocab import BillStatus, Role
@@ -254,27 +256,29 @@ def _funnel_by_step(session, biller: Biller) -> list[tuple]:
 @bp.route("/bills/import", methods=["GET", "POST"])
 @biller_admin_only
 def upload_bills():
-    """Upload a CSV and read the report line by line."""
+    """Upload a CSV and read the report line by line (a large file runs as a job with its own page)."""
     biller = managed_biller()
     form = UploadForm()
     report = None
     if form.validate_on_submit():
         session = get_session()
         partial = form.partial.data == "yes"
-        report = import_bills_csv(
-            session=session,
-            biller=biller,
-            data=request.files["file"].read(),
-            partial=partial,
-            settings=current_settings(),
-        )
-        if report.ok or partial:
-            audit(
-                session,
-                biller.id,
-                action="bills.import",
-                detail={"imported": report.imported, "rejected": len(report.errors)},
+        data = request.files["file"].read()
+        settings = current_settings()
+        actor = f"user:{current_user.id}"
+        if runs_in_background(data, settings=settings):
+            params = {"partial": partial, "actor": actor}
+            job = queue_job(
+                session=session, biller_id=biller.id, kind=IMPORT, payload=data, params=params, now=utcnow()
             )
+            session.commit()
+            biller_arg = {"biller": biller.id} if current_user.role == Role.ADMIN else {}
+            return redirect(url_for("console.upload_job", job_id=job.id, **biller_arg))
+        answer = import_answer(
+            session=session, biller=biller, data=data, partial=partial, actor=actor, settings=settings
+        )
+        report = ImportReport.from_dict(answer.body)
+        if answer.ok:
             session.commit()
         else:
             session.rollback()

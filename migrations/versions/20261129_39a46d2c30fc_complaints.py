@@ -1,7 +1,7 @@
 """complaints
 
 Revision ID: 39a46d2c30fc
-Revises: 7a120f9a7391
+Revises: 3bbe0dffe629
 Create Date: 2026-11-29 05:12:37.867872
 """
 from alembic import op
@@ -11,7 +11,7 @@ import models.db
 
 
 revision = '39a46d2c30fc'
-down_revision = '7a120f9a7391'
+down_revision = '3bbe0dffe629'
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ def test_every_api_route_is_described(app, client):
         (
             re.sub(
                 r"<(?:\w+:)?(\w+)>",
-                lambda m: "{id}" if m.group(1) == "bill_id" else "{" + m.group(1) + "}",
+                lambda m: "{id}" if m.group(1).endswith("_id") else "{" + m.group(1) + "}",
                 rule.rule.removeprefix("/api/v1"),
             ),
             method.lower(),

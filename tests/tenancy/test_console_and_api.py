@@ -7,7 +7,10 @@ import re
 import pytest
 from sqlmodel import select
 
+from jobs.bulk import IMPORT
+from jobs.store import queue_job
 from models import Bill, Conversation
+from models.db import utcnow
 from tests.tenancy.conftest import PASSWORD, PHONE, leaks, text_message
 from tests.web.test_console import csrf
 
@@ -52,24 +55,48 @@ def test_inbox_shows_each_biller_only_its_own_conversation(client, tenants, both
     assert f"/console/conversations/{both_waiting[theirs.biller_id].id}" not in html
 
 
+def job_of(session, tenant) -> int:
+    """A background import job of the tenant's whose report names its own bill."""
+    report = {
+        "rows": 1,
+        "imported": 0,
+        "rejected": 1,
+        "errors": [{"line": 2, "message": tenant.marks[0], "field": "reference"}],
+    }
+    job = queue_job(
+        session=session, biller_id=tenant.biller_id, kind=IMPORT, payload=b"reference\n", params={}, now=utcnow()
+    )
+    job.status, job.report = "succeeded", report
+    session.commit()
+    return job.id
+
+
 @pytest.mark.parametrize("me", [0, 1], ids=["as biller A", "as biller B"])
 def test_every_console_route_shows_nothing_of_the_other_biller(app, client, session, tenants, both_waiting, me):
     mine, theirs = tenants[me], tenants[1 - me]
     person = session.exec(
         select(Conversation).where(Conversation.address == PHONE, Conversation.biller_id.is_(None))
     ).one()
+    mine_job, theirs_job = (job_of(session, tenant) for tenant in (mine, theirs))
     ids = {
         "mine": {
             "conversation_id": both_waiting[mine.biller_id].id,
             "customer_id": mine.bill.customer_id,
             "bill_id": mine.bill.id,
+            "job_id": mine_job,
         },
         "theirs": {
             "conversation_id": both_waiting[theirs.biller_id].id,
             "customer_id": theirs.bill.customer_id,
             "bill_id": theirs.bill.id,
+            "job_id": theirs_job,
         },
-        "person's": {"conversation_id": person.id, "customer_id": theirs.bill.customer_id, "bill_id": theirs.bill.id},
+        "person's": {
+            "conversation_id": person.id,
+            "customer_id": theirs.bill.customer_id,
+            "bill_id": theirs.bill.id,
+            "job_id": theirs_job,
+        },
     }
     sign_in(client, f"boss@{'ab'[me]}.example")
     token = csrf(client, "/console/")
@@ -163,6 +190,10 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
             ("GET", f"/bills?customer={theirs.marks[2]}", {}, 200),
         ],
         "api.get_payments": [("GET", "/payments", {}, 200)],
+        "api.read_job": [
+            ("GET", f"/jobs/{job_of(session, mine)}", {}, 200),
+            ("GET", f"/jobs/{job_of(session, theirs)}", {}, 404),
+        ],
         "api.get_payments_csv": [("GET", "/payments.csv", {}, 200)],
     }
     api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}

@@ -6,7 +6,10 @@ import re
 
 from sqlmodel import select
 
+from jobs.bulk import IMPORT
+from jobs.store import queue_job
 from models import ApiKey, Biller, Conversation, MessageTemplate, User
+from models.db import utcnow
 from tests.builders import make_bill
 from tests.web.test_console import csrf, login
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
@@ -90,7 +93,17 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
     session.add(conversation)
     session.commit()
     key = session.exec(select(ApiKey).where(ApiKey.biller_id == api.biller.id)).first()
-    ids = {"conversation_id": conversation.id, "customer_id": bill.customer_id, "bill_id": bill.id, "key_id": key.id}
+    job = queue_job(
+        session=session, biller_id=api.biller.id, kind=IMPORT, payload=b"reference\n", params={}, now=utcnow()
+    )
+    session.commit()
+    ids = {
+        "conversation_id": conversation.id,
+        "customer_id": bill.customer_id,
+        "bill_id": bill.id,
+        "key_id": key.id,
+        "job_id": job.id,
+    }
     login(client, "boss@b.example")
     token = csrf(client, "/console/")
     walked = 0

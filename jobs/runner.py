@@ -1,0 +1,167 @@
+"""The job runner inside the worker process: claims one job at a time and keeps its lease while it runs.
+
+A job's work and its final status commit in one transaction, so a worker killed mid-job leaves nothing
+half-written: the lease runs out, another worker claims the job again and runs it from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from billing.errors import DomainError
+from jobs.bulk import KINDS, BulkAnswer
+from jobs.store import claim_job, finish_job, job_error, release_job, renew_lease
+from models import Biller
+from models.db import current_db, utcnow
+from models.jobs import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+class JobProgress:
+    """Rows done and in all, set by the running job and written out by the lease heartbeat."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+class JobRunner:
+    """Runs background jobs one at a time; any number of worker processes may run one each."""
+
+    def __init__(self, app: Flask, *, clock=utcnow) -> None:
+        self.app = app
+        self.clock = clock
+        settings = app.extensions["settings"]
+        self.settings = settings
+        self.lease = timedelta(seconds=settings.job_lease_seconds)
+        self.heartbeat_seconds = settings.job_heartbeat_seconds
+        self.max_attempts = settings.job_max_attempts
+        self.stopping = threading.Event()
+
+    def start(self) -> threading.Thread:
+        """Run jobs in a daemon thread beside the outbox worker; a job cut off by exit is simply rerun."""
+        thread = threading.Thread(target=self.run, name="job-runner", daemon=True)
+        thread.start()
+        return thread
+
+    def run(self, *, once: bool = False, idle_seconds: float = 1.0) -> int:
+        """Run jobs until stopped; with once, until none is waiting. Returns how many were run."""
+        ran = 0
+        while not self.stopping.is_set():
+            try:
+                claimed = self.run_one()
+            except SQLAlchemyError as exc:
+                log.warning("jobs: database unavailable (%s); retrying", type(exc).__name__)
+                claimed = False
+            if claimed:
+                ran += 1
+            elif once:
+                break
+            else:
+                self.stopping.wait(idle_seconds)
+        return ran
+
+    def run_one(self) -> bool:
+        """Claim and run one job; False when none is waiting."""
+        with self.app.app_context():
+            with current_db().session_scope() as session:
+                claimed = claim_job(session=session, now=self.clock(), lease=self.lease)
+            if claimed is None:
+                return False
+            job_id, attempt = claimed
+            if attempt > self.max_attempts:
+                self._finish_failed(job_id, attempt, job_error("job_failed", f"gave up after {attempt - 1} attempts"))
+                return True
+            progress = JobProgress()
+            finished = threading.Event()
+            heartbeat = threading.Thread(target=self._keep_lease, args=(job_id, attempt, progress, finished))
+            heartbeat.start()
+            try:
+                self._execute(job_id, attempt, progress)
+            finally:
+                finished.set()
+                heartbeat.join()
+            return True
+
+    def _execute(self, job_id: int, attempt: int, progress: JobProgress) -> None:
+        session = current_db().new_session()
+        try:
+            job = session.get(Job, job_id)
+            try:
+                answer = KINDS[job.kind](
+                    session=session,
+                    job=job,
+                    biller=session.get(Biller, job.biller_id),
+                    settings=self.settings,
+                    on_progress=progress,
+                )
+            except DomainError as exc:
+                answer = BulkAnswer(exc.status, job_error(exc.code, exc.message, exc.field))
+            if not answer.ok:
+                session.rollback()
+            status = JobStatus.SUCCEEDED if answer.ok else JobStatus.FAILED
+            total = progress.total if answer.ok else None
+            owned = finish_job(
+                session=session,
+                job_id=job_id,
+                attempt=attempt,
+                status=status,
+                report=answer.body,
+                now=self.clock(),
+                total=total,
+            )
+            if owned:
+                session.commit()
+                log.info("job %d (%s) %s", job_id, job.kind, status.value)
+            else:
+                session.rollback()
+                log.warning("job %d: lease lost to another worker; this attempt's work is rolled back", job_id)
+        except Exception as exc:  # noqa: BLE001 - any failure of one job must not stop the worker; it is retried
+            session.rollback()
+            # The type only: messages of database errors can carry row values (names, phones).
+            log.error("job %d attempt %d raised %s; it goes back in the queue", job_id, attempt, type(exc).__name__)
+            release_job(session=session, job_id=job_id, attempt=attempt, now=self.clock())
+            session.commit()
+        finally:
+            session.close()
+
+    def _finish_failed(self, job_id: int, attempt: int, report: dict) -> None:
+        with current_db().session_scope() as session:
+            finish_job(
+                session=session,
+                job_id=job_id,
+                attempt=attempt,
+                status=JobStatus.FAILED,
+                report=report,
+                now=self.clock(),
+                total=None,
+            )
+
+    def _keep_lease(self, job_id: int, attempt: int, progress: JobProgress, finished: threading.Event) -> None:
+        while not finished.wait(self.heartbeat_seconds):
+            try:
+                with self.app.app_context(), current_db().session_scope() as session:
+                    renewed = renew_lease(
+                        session=session,
+                        job_id=job_id,
+                        attempt=attempt,
+                        now=self.clock(),
+                        lease=self.lease,
+                        done=progress.done,
+                        total=progress.total,
+                    )
+            except SQLAlchemyError as exc:
+                # SQLite: the job's own transaction may hold the write lock; try again next beat.
+                log.warning("job %d: lease not renewed (%s)", job_id, type(exc).__name__)
+                continue
+            if not renewed:
+                return
