@@ -7,27 +7,37 @@ The conversation is drawn in bot/conversation.mmd; which conversation a message 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
 from accounts.audit import record_audit
-from billing.apps import apps_for, catalogue
+from billing.apps import PaymentApp, apps_for, catalogue
 from billing.bills import current_link
 from billing.checkout import load_checkout_rows
+from billing.complaints import open_complaint
 from billing.customers import record_inbound, set_opted_out
 from billing.links import TOKEN_LENGTH, link_url
 from billing.money import format_day, format_inr
-from bot import intents, tenancy
-from bot.texts import menu_choices, say
-from channels.outbox import enqueue
+from bot import tenancy
+from bot.texts import intent_label, menu_choices, say
+from bot.understanding import Understanding, understand
+from bot.understanding.classify import CONFIDENT, is_carrier_keyword
+from bot.understanding.lexicon import complaint_category
+from bot.understanding.normalise import normalise, script_language
+from channels.outbox import CONFIRMS_OPT_OUT, enqueue
 from config import Settings
-from models import Bill, Biller, Conversation, ConversationMessage, Customer
+from models import Bill, Biller, Conversation, ConversationMessage, Customer, Payment
+from models.complaints import ComplaintCategory
 from models.vocab import PAYABLE_STATUSES, Channel
 
 REPLIES_PER_MINUTE = 5
+ALWAYS_ANSWERED = frozenset({"stop", "start", "agent", "language"})  # the reply limit never silences these
+CHOOSING = "choosing:"  # state: the intents just offered, in order, e.g. "choosing:paid,pay,later"
+NEVER_OFFERED = frozenset({"stop", "start", "unknown", "greeting", "thanks", "menu"})
+DEFAULT_TIMEZONE = "Asia/Kolkata"  # the customer's today when no biller is known yet
 PAID_PAUSE = timedelta(hours=48)
 DEFAULT_SNOOZE_DAYS = 3
 MAX_BILLS_LISTED = 5
@@ -53,6 +63,7 @@ class Reply:
 
     text: str
     choices: tuple[tuple[str, str], ...] = ()
+    confirms_opt_out: bool = False  # delivered even though the customer has just opted out
 
 
 @dataclass
@@ -77,10 +88,15 @@ class Turn:
     conversation: Conversation
     customers: list[Customer]
     language: str
+    understanding: Understanding | None = None
 
     @property
     def text(self) -> str:
         return self.inbound.payload or self.inbound.text
+
+    @property
+    def intent(self) -> str | None:
+        return self.understanding.intent if self.understanding else None
 
 
 def handle_inbound(*, session: Session, inbound: Inbound, settings: Settings) -> Outcome:
@@ -126,15 +142,19 @@ def _answer(session: Session, settings: Settings, inbound: Inbound, thread: tena
     session.add(conversation)
     if thread.text is not None:
         inbound = replace(inbound, text=thread.text, payload=None)
-    language = customers[0].language if customers else intents.script_language(inbound.text) or "en"
+    language = (customers[0].language if customers else None) or script_language(inbound.text) or "en"
     turn = Turn(session, settings, inbound, conversation, customers, language)
     if conversation.handed_over_at is not None:
         return turn, []  # a person is answering: the bot stays quiet
     if thread.ask_biller:
         return turn, [_ask_biller(turn, thread.ask_biller)]
     replies = [reply if isinstance(reply, Reply) else Reply(reply) for reply in respond(turn)]
-    if replies and _replies_last_minute(session, conversation.id, inbound.received_at) >= REPLIES_PER_MINUTE:
-        return turn, []  # never a flood, never a loop
+    if (
+        replies
+        and turn.intent not in ALWAYS_ANSWERED
+        and _replies_last_minute(session, conversation.id, inbound.received_at) >= REPLIES_PER_MINUTE
+    ):
+        return turn, []  # never a flood, never a loop; but a stop, start, handover or language change is confirmed
     if thread.label:
         replies = [
             reply if reply.text.startswith(thread.label) else replace(reply, text=f"{thread.label}: {reply.text}")
@@ -151,38 +171,74 @@ def _ask_biller(turn: Turn, billers: list[Biller]) -> Reply:
 
 
 def respond(turn: Turn) -> list[str | Reply]:
-    """The replies to one message, by conversation state, then link, then intent."""
-    text = turn.text
-    state = turn.conversation.state
-    if state == "choosing_app" and intents.normalise(text).isdigit():
-        return choose_app(turn, int(intents.normalise(text)))
-    if state == "choosing_language" and intents.normalise(text) in ("1", "2", "3"):
-        return choose_language(turn, ("en", "hi", "bn")[int(intents.normalise(text)) - 1])
+    """The replies to one message: a pending numbered choice first, then what the message means."""
+    words = normalise(turn.text)
+    previous = turn.conversation.state
+    if previous == "choosing_app" and words.isdigit():
+        return choose_app(turn, int(words))
+    if previous == "choosing_language" and words in ("1", "2", "3"):
+        turn.understanding = Understanding(turn.text, "language", 1.0)
+        return choose_language(turn, ("en", "hi", "bn")[int(words) - 1])
     turn.conversation.state = "idle"
     if turn.inbound.start_payload and turn.customers:
         return [say("connected", turn.language, biller=_biller(turn, turn.customers[0]).name)]
-    named_language = intents.language_named(text)
-    if named_language:
-        return choose_language(turn, named_language)
-    link = intents.find_link(text)
-    if link:
-        return check_link(turn, link)
-    intent = intents.intent_of(text)
-    if intent in ("stop", "start"):
+    turn.understanding = _understand(turn, previous, words)
+    intent, slots = turn.understanding.intent, turn.understanding.slots
+    if slots.url:
+        return check_link(turn, slots.url)
+    if intent == "language" and slots.language:
+        return choose_language(turn, slots.language)
+    unsure = intent == "unknown" or turn.understanding.confidence < CONFIDENT
+    if intent in ("stop", "start") and not unsure:
         return opt(turn, intent)
     if not turn.customers:
         return [say("unknown_sender", turn.language)]
-    handlers = {
-        "bills": list_bills,
-        "pay": pay,
-        "paid": claim_paid,
-        "later": snooze,
-        "app": ask_app,
-        "language": ask_language,
-        "agent": hand_over,
-    }
-    handler = handlers.get(intent)
-    return handler(turn) if handler else [Reply(say("menu", turn.language), menu_choices(turn.language))]
+    if not words:
+        return show_menu(turn)  # a photo, a sticker, nothing readable
+    if unsure:
+        return clarify(turn, misunderstood_before=previous.startswith(CHOOSING))
+    return HANDLERS[intent](turn)
+
+
+def _understand(turn: Turn, previous_state: str, words: str) -> Understanding:
+    """A number answering the bot's own "did you mean" list picks from it; anything else is understood afresh."""
+    if previous_state.startswith(CHOOSING) and words.isdigit():
+        offered = previous_state.removeprefix(CHOOSING).split(",")
+        if 1 <= int(words) <= len(offered):
+            return Understanding(turn.text, offered[int(words) - 1], 1.0)
+    return understand(turn.text, today=_customer_today(turn))
+
+
+def clarify(turn: Turn, *, misunderstood_before: bool) -> list[Reply]:
+    """Offer the two or three likeliest readings as numbered choices; after two misses in a row, a person."""
+    if misunderstood_before:
+        offered: tuple[str, ...] = ("agent", "menu")
+        text = say("offer_agent", turn.language)
+    else:
+        first, *others = (turn.understanding.intent, *turn.understanding.alternatives)
+        readings = [first] if first == "stop" else []  # a guess at stop is only ever offered, never acted on
+        readings += [intent for intent in (first, *others) if intent not in NEVER_OFFERED]
+        readings += [intent for intent in ("bill", "pay", "agent") if intent not in readings]  # always 2-3 choices
+        offered = tuple(readings[:3])
+        lines = "\n".join(f"{number} {intent_label(intent, turn.language)}" for number, intent in enumerate(offered, 1))
+        text = say("did_you_mean", turn.language, options=lines)
+    turn.conversation.state = CHOOSING + ",".join(offered)
+    return [Reply(text, tuple((intent_label(intent, turn.language), intent) for intent in offered))]
+
+
+def show_menu(turn: Turn) -> list[Reply]:
+    """Everything the bot can do, one option per line (and as buttons where the channel has them)."""
+    return [Reply(say("menu", turn.language), menu_choices(turn.language))]
+
+
+def greet(turn: Turn) -> list[str]:
+    """A short hello, not the whole menu."""
+    return [say("greeting", turn.language)]
+
+
+def thank(turn: Turn) -> list[str]:
+    """A short you're welcome."""
+    return [say("thanks", turn.language)]
 
 
 def open_bills(turn: Turn) -> list[Bill]:
@@ -220,8 +276,13 @@ def pay(turn: Turn) -> list[str]:
 
 
 def claim_paid(turn: Turn) -> list[str]:
-    """Record 'I already paid', pause reminders for 48 hours, and put it in front of support."""
-    utr = intents.find_utr(turn.text)
+    """Confirm a payment we already hold by its UTR; otherwise pause reminders 48 hours and tell support."""
+    utr = turn.understanding.slots.utr
+    payment = _recorded_payment(turn, utr) if utr else None
+    if payment is not None:
+        biller = turn.session.get(Biller, payment.biller_id)
+        amount = format_inr(payment.amount_paise, turn.language)
+        return [say("paid_confirmed", turn.language, amount=amount, biller=biller.name, utr=utr)]
     until = turn.inbound.received_at + PAID_PAUSE
     for bill in open_bills(turn):
         bill.paused_until = max(bill.paused_until or until, until)
@@ -245,7 +306,7 @@ def snooze(turn: Turn) -> list[str]:
     zone = ZoneInfo(biller.timezone)
     today = turn.inbound.received_at.astimezone(zone).date()
     limit = min(_biller(turn, customer).max_snooze_days for customer in turn.customers)
-    wanted = intents.later_date(turn.text, today) or today + timedelta(days=DEFAULT_SNOOZE_DAYS)
+    wanted = turn.understanding.slots.date or today + timedelta(days=DEFAULT_SNOOZE_DAYS)
     day = min(wanted, today + timedelta(days=limit))
     until = datetime.combine(day, biller.contact_hours_start, tzinfo=zone)
     for bill in open_bills(turn):
@@ -263,19 +324,37 @@ def ask_app(turn: Turn) -> list[Reply]:
     return [Reply(say("choose_app", turn.language, options=options), buttons)]
 
 
-def choose_app(turn: Turn, number: int) -> list[str]:
+def set_app(turn: Turn) -> list[str | Reply]:
+    """Save the app the customer named ("phone pe", "फोनपे") when the biller offers it; else offer the list."""
+    apps = apps_for(_biller(turn, turn.customers[0]).payment_apps)
+    named = next((app for app in apps if app.id == turn.understanding.slots.app), None)
+    return _save_app(turn, named) if named else ask_app(turn)
+
+
+def choose_app(turn: Turn, number: int) -> list[str | Reply]:
     """Record the app picked from the list; it comes first on the payment page."""
     apps = apps_for(_biller(turn, turn.customers[0]).payment_apps) if turn.customers else []
     if not 1 <= number <= len(apps):
         return ask_app(turn)
+    return _save_app(turn, apps[number - 1])
+
+
+def _save_app(turn: Turn, app: PaymentApp) -> list[str]:
     for customer in turn.customers:
-        customer.preferred_app = apps[number - 1].id
+        customer.preferred_app = app.id
         turn.session.add(customer)
     turn.conversation.state = "idle"
-    return [say("app_saved", turn.language, app=apps[number - 1].name)]
+    return [say("app_saved", turn.language, app=app.name)]
+
+
+def set_language(turn: Turn) -> list[str | Reply]:
+    """Switch to the language named ("हिंदी में", "বাংলায়"), or offer the three."""
+    language = turn.understanding.slots.language
+    return choose_language(turn, language) if language else ask_language(turn)
 
 
 def ask_language(turn: Turn) -> list[Reply]:
+    """Offer English, Hindi and Bengali by number (and as buttons)."""
     turn.conversation.state = "choosing_language"
     return [Reply(say("choose_language", turn.language), (("English", "1"), ("हिन्दी", "2"), ("বাংলা", "3")))]
 
@@ -290,16 +369,17 @@ def choose_language(turn: Turn, language: str) -> list[str]:
     return [say("language_saved", language)]
 
 
-def opt(turn: Turn, intent: str) -> list[str]:
-    """STOP / START for this channel; Twilio already answers its own SMS keywords, so we only record them."""
+def opt(turn: Turn, intent: str) -> list[Reply]:
+    """STOP / START for this channel, confirmed exactly once: Twilio itself answers its keywords on SMS."""
     for customer in turn.customers:
         set_opted_out(
             session=turn.session, customer_id=customer.id, channel=turn.inbound.channel, opted_out=intent == "stop"
         )
-    word = intents.normalise(turn.text)
-    if turn.inbound.channel == Channel.SMS and word in intents.TWILIO_OPT_OUT | intents.TWILIO_OPT_IN:
+    if turn.inbound.channel == Channel.SMS and is_carrier_keyword(turn.text):
         return []
-    return [say("stopped" if intent == "stop" else "started", turn.language)]
+    if intent == "stop":
+        return [Reply(say("stopped", turn.language), confirms_opt_out=True)]
+    return [Reply(say("started", turn.language))]
 
 
 def hand_over(turn: Turn) -> list[str]:
@@ -307,6 +387,28 @@ def hand_over(turn: Turn) -> list[str]:
     turn.conversation.handed_over_at = turn.inbound.received_at
     _needs_attention(turn, "handover")
     return [say("agent_ack", turn.language)]
+
+
+def complain(turn: Turn) -> list[str]:
+    """Open a complaint ticket in the support inbox, with a category, and give the customer its reference."""
+    category = ComplaintCategory(complaint_category(normalise(turn.text)))
+    complaint = open_complaint(
+        session=turn.session,
+        customer=turn.customers[0],
+        conversation_id=turn.conversation.id,
+        category=category,
+        text=turn.inbound.text,
+        now=turn.inbound.received_at,
+    )
+    _needs_attention(turn, "complaint")
+    category_name = say(f"complaint_{category.value}", turn.language)
+    return [say("complaint_opened", turn.language, category=category_name, reference=complaint.reference)]
+
+
+def ask_for_link(turn: Turn) -> list[str]:
+    """'Is this genuine?' without a link: ask for it, and say what ours look like."""
+    domain = urlsplit(turn.settings.link_base_url or turn.settings.public_base_url).netloc
+    return [say("send_link", turn.language, domain=domain)]
 
 
 def check_link(turn: Turn, link: str) -> list[str]:
@@ -320,15 +422,34 @@ def check_link(turn: Turn, link: str) -> list[str]:
 
 
 def _our_token(link: str, settings: Settings) -> str | None:
+    """The token of a link on our short-link or payment-page host; a query (?lang=hi) or a trailing / is fine."""
     parts = urlsplit(link if "://" in link else f"https://{link}")
-    for base in filter(None, (settings.link_base_url, settings.public_base_url)):
-        ours = urlsplit(base)
-        if parts.scheme == ours.scheme and parts.netloc.lower() == ours.netloc.lower():
-            prefix = ours.path.rstrip("/") + ("" if base == settings.link_base_url else "/p")
-            token = parts.path.removeprefix(prefix + "/")
-            if len(token) == TOKEN_LENGTH and token.isalnum() and not parts.query:
+    for base, prefix in ((settings.link_base_url, ""), (settings.public_base_url, "/p")):
+        ours = urlsplit(base or "")
+        try:
+            same_host = bool(ours.hostname) and (parts.hostname, parts.port) == (ours.hostname, ours.port)
+        except ValueError:  # a malformed port: not ours
+            return None
+        if same_host:
+            token = parts.path.rstrip("/").removeprefix(ours.path.rstrip("/") + prefix + "/")
+            if len(token) == TOKEN_LENGTH and token.isalnum():
                 return token
     return None
+
+
+def _recorded_payment(turn: Turn, utr: str) -> Payment | None:
+    """A payment already recorded with this UTR against one of this customer's bills."""
+    ids = [customer.id for customer in turn.customers]
+    return turn.session.exec(
+        select(Payment)
+        .join(Bill, Bill.id == Payment.bill_id)
+        .where(Payment.reference == utr, Bill.customer_id.in_(ids))
+    ).first()
+
+
+def _customer_today(turn: Turn) -> date:
+    zone = _biller(turn, turn.customers[0]).timezone if turn.customers else DEFAULT_TIMEZONE
+    return turn.inbound.received_at.astimezone(ZoneInfo(zone)).date()
 
 
 def _bill_values(turn: Turn, bill: Bill) -> dict[str, str]:
@@ -375,7 +496,9 @@ def _replies_last_minute(session: Session, conversation_id: int, now: datetime) 
 def _send(turn: Turn, reply: Reply, index: int) -> None:
     # Attributed to the conversation's biller and customer: the person's own thread belongs to no biller.
     customer_id, biller_id = turn.conversation.customer_id, turn.conversation.biller_id
-    choices = {"choices": [list(choice) for choice in reply.choices]} if reply.choices else None
+    variables = {"choices": [list(choice) for choice in reply.choices]} if reply.choices else {}
+    if reply.confirms_opt_out:
+        variables[CONFIRMS_OPT_OUT] = True
     message = enqueue(
         session=turn.session,
         biller_id=biller_id,
@@ -384,7 +507,7 @@ def _send(turn: Turn, reply: Reply, index: int) -> None:
         channel=Channel(turn.inbound.channel),
         recipient=turn.inbound.address,
         body=reply.text,
-        variables=choices,
+        variables=variables or None,
         idempotency_key=f"reply:{turn.inbound.provider_message_id}:{index}",
         language=turn.language,
     )
@@ -398,3 +521,19 @@ def _send(turn: Turn, reply: Reply, index: int) -> None:
             created_at=turn.inbound.received_at,
         )
     )
+
+
+HANDLERS = {
+    "bill": list_bills,
+    "pay": pay,
+    "paid": claim_paid,
+    "later": snooze,
+    "app": set_app,
+    "language": set_language,
+    "agent": hand_over,
+    "complaint": complain,
+    "link_check": ask_for_link,
+    "greeting": greet,
+    "thanks": thank,
+    "menu": show_menu,
+}

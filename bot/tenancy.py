@@ -11,18 +11,23 @@ which biller first, and the choice holds for a while.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from billing.senders import biller_of_sender
-from bot import intents
+from bot.understanding import understand
+from bot.understanding.classify import CONFIDENT
+from bot.understanding.normalise import normalise
+from bot.understanding.slots import find_url
 from models import Bill, Biller, Conversation, ConversationMessage, Customer, PaymentLink
 from models.vocab import Channel
 
 CHOOSING_BILLER = "choosing_biller"
 FOCUS = timedelta(minutes=30)
+INDIA = ZoneInfo("Asia/Kolkata")  # a person with several billers: their day, before one biller is chosen
 EACH_BILLER_INTENTS = {"bill", "bills", "pay"}  # answered per biller, each labelled
 ONE_BILLER_INTENTS = {"paid", "later", "app", "agent", "complaint"}  # act on one biller's bills: which one?
 PERSON_INTENTS = {"stop", "start", "language"}  # the person's, whichever biller
@@ -90,12 +95,13 @@ def conversation_for(*, session: Session, inbound, biller_id: int | None, custom
     return conversation
 
 
-def scope_of(text: str) -> str:
+def scope_of(text: str, today: date) -> str:
     """Whether a message concerns the person ("person"), each biller ("each"), one biller ("one"), or
-    is free text ("any": the biller being talked to, if there is one)."""
-    if intents.language_named(text) or intents.find_link(text):
+    is free text ("any": the biller being talked to, if there is one) — read as the engine reads it."""
+    understanding = understand(text, today=today)
+    if understanding.slots.url or (understanding.intent == "language" and understanding.slots.language):
         return "person"
-    intent = intents.intent_of(text)
+    intent = understanding.intent if understanding.confidence >= CONFIDENT else "unknown"
     if intent in EACH_BILLER_INTENTS:
         return "each"
     if intent in ONE_BILLER_INTENTS:
@@ -123,7 +129,7 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
     text = inbound.payload or inbound.text
     if person.state == CHOOSING_BILLER:
         person.state = "idle"
-        word = intents.normalise(text)
+        word = normalise(text)
         if word.isdigit() and 1 <= int(word) <= len(billers):
             chosen = billers[int(word) - 1].id
             _focus(person, chosen, now)
@@ -134,7 +140,7 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
     focused = thread_of(focus).conversation if focus is not None else None
     if focused is not None and focused.state != "idle":
         return [thread_of(focus)]  # the number answers that biller's question (which app?)
-    scope = scope_of(text)
+    scope = scope_of(text, now.astimezone(INDIA).date())
     if scope == "person":
         return [Thread(person, everyone)]
     if focused is not None and focused.handed_over_at is not None:
@@ -152,7 +158,7 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
 
 def _link_biller(session: Session, text: str) -> int | None:
     """The biller whose payment link the message carries; -1 for a link that is none of ours; None without one."""
-    link = intents.find_link(text)
+    link = find_url(text)
     if link is None:
         return None
     token = urlsplit(link if "://" in link else f"https://{link}").path.rstrip("/").rsplit("/", 1)[-1]

@@ -96,7 +96,62 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "जुड़ गया। आपको यहाँ {biller} के बिल रिमाइंडर मिलेंगे।",
         "bn": "সংযুক্ত হয়েছে। আপনি এখানে {biller}-এর বিল রিমাইন্ডার পাবেন।",
     },
+    "greeting": {
+        "en": "Hello! How can I help? Send MENU to see what I can do.",
+        "hi": "नमस्ते! मैं कैसे मदद करूँ? मैं क्या कर सकता हूँ, यह देखने के लिए MENU भेजें।",
+        "bn": "নমস্কার! কীভাবে সাহায্য করতে পারি? আমি কী করতে পারি দেখতে MENU পাঠান।",
+    },
+    "thanks": {"en": "You're welcome!", "hi": "आपका स्वागत है!", "bn": "আপনাকেও ধন্যবাদ!"},
+    "did_you_mean": {
+        "en": "Sorry, I am not sure I understood. Did you mean:\n{options}\nReply with a number.",
+        "hi": "माफ़ कीजिए, मैं ठीक से समझ नहीं पाया। क्या आपका मतलब है:\n{options}\nनंबर भेजें।",
+        "bn": "দুঃখিত, ঠিক বুঝতে পারিনি। আপনি কি বলতে চাইছেন:\n{options}\nএকটি নম্বর পাঠান।",
+    },
+    "offer_agent": {
+        "en": "Sorry, I still did not understand. Reply with a number:\n1 Talk to a person\n2 Menu",
+        "hi": "माफ़ कीजिए, मैं अब भी नहीं समझ पाया। नंबर भेजें:\n1 किसी व्यक्ति से बात करें\n2 मेनू",
+        "bn": "দুঃখিত, এখনও বুঝতে পারিনি। একটি নম্বর পাঠান:\n1 একজন মানুষের সাথে কথা বলুন\n2 মেনু",
+    },
+    "paid_confirmed": {
+        "en": "Thank you. Your payment of {amount} to {biller} (reference {utr}) is confirmed.",
+        "hi": "धन्यवाद। {biller} को आपका {amount} का भुगतान (संदर्भ {utr}) पक्का हो गया है।",
+        "bn": "ধন্যবাদ। {biller}-কে আপনার {amount} পেমেন্ট (রেফারেন্স {utr}) নিশ্চিত হয়েছে।",
+    },
+    "complaint_opened": {
+        "en": "We have registered your complaint ({category}). Your reference is {reference}; our team will reply "
+        "here.",
+        "hi": "आपकी शिकायत ({category}) दर्ज हो गई है। आपका संदर्भ नंबर {reference} है; हमारी टीम यहीं जवाब देगी।",
+        "bn": "আপনার অভিযোগ ({category}) নথিভুক্ত হয়েছে। আপনার রেফারেন্স {reference}; আমাদের দল এখানেই উত্তর দেবে।",
+    },
+    "send_link": {
+        "en": "Forward me the message or link and I will tell you if it is from us. Our links start with {domain}.",
+        "hi": "मुझे वह संदेश या लिंक भेजें, मैं बताऊँगा कि वह हमारा है या नहीं। हमारे लिंक {domain} से शुरू होते हैं।",
+        "bn": "বার্তা বা লিংকটি আমাকে পাঠান, আমি জানাব সেটি আমাদের কিনা। আমাদের লিংক {domain} দিয়ে শুরু হয়।",
+    },
+    "complaint_wrong_amount": {"en": "wrong amount", "hi": "गलत राशि", "bn": "ভুল পরিমাণ"},
+    "complaint_charged_twice": {"en": "charged twice", "hi": "दो बार कटौती", "bn": "দুবার টাকা কাটা"},
+    "complaint_service": {"en": "service", "hi": "सेवा", "bn": "পরিষেবা"},
+    "complaint_other": {"en": "other", "hi": "अन्य", "bn": "অন্যান্য"},
 }
+INTENT_LABELS: dict[str, dict[str, str]] = {
+    "bill": {"en": "My bills", "hi": "मेरे बिल", "bn": "আমার বিল"},
+    "pay": {"en": "Pay", "hi": "भुगतान करें", "bn": "পেমেন্ট করুন"},
+    "paid": {"en": "I already paid", "hi": "मैंने भुगतान कर दिया", "bn": "আমি পেমেন্ট করেছি"},
+    "later": {"en": "Remind me later", "hi": "बाद में याद दिलाएँ", "bn": "পরে মনে করিয়ে দিন"},
+    "app": {"en": "Payment app", "hi": "भुगतान ऐप", "bn": "পেমেন্ট অ্যাপ"},
+    "language": {"en": "Language", "hi": "भाषा", "bn": "ভাষা"},
+    "agent": {"en": "Talk to a person", "hi": "किसी व्यक्ति से बात करें", "bn": "একজন মানুষের সাথে কথা বলুন"},
+    "complaint": {"en": "Make a complaint", "hi": "शिकायत दर्ज करें", "bn": "অভিযোগ জানান"},
+    "link_check": {"en": "Check a link", "hi": "लिंक जाँचें", "bn": "লিংক যাচাই করুন"},
+    "menu": {"en": "Menu", "hi": "मेनू", "bn": "মেনু"},
+    "stop": {"en": "Stop messages", "hi": "संदेश बंद करें", "bn": "বার্তা বন্ধ করুন"},
+}
+
+
+def intent_label(intent: str, language: str) -> str:
+    """A short name for an intent, offered as a choice when the bot is unsure."""
+    labels = INTENT_LABELS[intent]
+    return labels.get(language, labels["en"])
 
 
 def say(key: str, language: str, **values: str) -> str:

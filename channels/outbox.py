@@ -17,6 +17,10 @@ from models import Bill, Biller, Customer, CustomerChannel, OutboundMessage, Pay
 from models.db import utcnow
 from models.vocab import Channel
 
+# A message variable marking the one reply that confirms an opt-out: the worker sends it although the
+# customer has just opted out of the channel (every other message to them is withheld).
+CONFIRMS_OPT_OUT = "confirms_opt_out"
+
 
 def enqueue(
     *,

@@ -30,10 +30,10 @@ def telegram_bot(settings: Settings) -> Bot:
 
 
 def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
-    """A URL button that opens the payment link, and callback buttons for choices, two to a row."""
+    """A URL button that opens the payment link, and callback buttons for choices, one option per row."""
     rows = [[InlineKeyboardButton(outgoing.pay_label or "Pay", url=outgoing.pay_url)]] if outgoing.pay_url else []
     buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in outgoing.choices]
-    rows += [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    rows += [[button] for button in buttons]  # long Hindi and Bengali labels stay readable on a small phone
     return InlineKeyboardMarkup(rows) if rows else None
 
 

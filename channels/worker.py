@@ -19,7 +19,7 @@ from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from billing.senders import sender_for
 from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
 from channels.leases import LeaseKeeper, record_sent, renew_lease
-from channels.outbox import enqueue, reachable_channels, reminder_variables
+from channels.outbox import CONFIRMS_OPT_OUT, enqueue, reachable_channels, reminder_variables
 from channels.rates import wait_for_slot
 from channels.registry import providers
 from channels.rendering import numbered_variables, render_for_channel
@@ -218,8 +218,15 @@ class OutboxWorker:
             # No transaction stays open while the provider answers: SQLite would hold its write lock.
             session.commit()
             provider = providers()[message.channel]
+            if not self._renew_before_sending(session, message):
+                return None  # another worker took it over meanwhile: it is theirs now
+            if in_doubt:
+                earlier = self._earlier_delivery(message, provider, outgoing)
+                if earlier is not None:
+                    self._mark_sent(message, earlier, outgoing.text)
+                    return None
             rate = current_settings().send_rate_per_channel.get(message.channel, 0)
-            if rate > 0:
+            if rate > 0:  # last before the send: nothing may stand between a reserved slot and the provider
                 wait_for_slot(
                     session=session,
                     sender=outgoing.rate_key or provider.sender,
@@ -227,13 +234,6 @@ class OutboxWorker:
                     sleep=self.sleep,
                     clock=time.time,
                 )
-            if not self._renew_before_sending(session, message):
-                return None  # another worker took it over while we waited: it is theirs now
-            if in_doubt:
-                earlier = self._earlier_delivery(message, provider, outgoing)
-                if earlier is not None:
-                    self._mark_sent(message, earlier, outgoing.text)
-                    return None
             delivery = provider.send(outgoing)
         except PermanentFailure as failure:
             # A message that may have gone out is not sent again elsewhere either: no fallback.
@@ -302,8 +302,11 @@ class OutboxWorker:
                 return None
             if message.content_variables is None:  # reminders are worded when sent, with the amount due then
                 message.content_variables = reminder_variables(session=session, bill=bill, now=now)
-        if message.customer_id and is_opted_out(
-            session=session, customer_id=message.customer_id, channel=message.channel
+        confirms_opt_out = (message.content_variables or {}).get(CONFIRMS_OPT_OUT) is True
+        if (
+            message.customer_id
+            and not confirms_opt_out
+            and is_opted_out(session=session, customer_id=message.customer_id, channel=message.channel)
         ):
             raise PermanentFailure("opted_out", "The customer opted out of this channel")
         rendered = render_for_channel(session=session, message=message, channel=message.channel)

@@ -6,6 +6,7 @@ from models.accounts import AuditEvent, CustomerNote, User
 from models.billers import ApiKey, Biller, BillerSender
 from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
+from models.complaints import Complaint
 from models.customers import Customer, CustomerChannel
 from models.jobs import Job
 from models.messages import (
@@ -26,6 +27,7 @@ __all__ = [
     "BillerSender",
     "Cadence",
     "CadenceStep",
+    "Complaint",
     "Conversation",
     "ConversationMessage",
     "Customer",

@@ -21,7 +21,7 @@ from billing.customers import whatsapp_window_open
 from billing.text import text_problem
 from channels.outbox import enqueue
 from extensions import limiter
-from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage, User
+from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage, User
 from models.db import get_session, utcnow
 from models.vocab import Channel, Role
 from shared_state import current_state
@@ -226,7 +226,15 @@ def inbox():
     counts: dict[str, int] = {}
     for conversation, _ in waiting:
         counts[conversation.needs_attention] = counts.get(conversation.needs_attention, 0) + 1
-    return render("inbox.html", waiting=waiting, counts=counts, action_form=ActionForm())
+    complaints = {
+        complaint.conversation_id: complaint
+        for complaint in session.exec(
+            select(Complaint)
+            .where(Complaint.status == "open", Complaint.conversation_id.in_([c.id for c, _ in waiting]))
+            .order_by(Complaint.id)
+        ).all()
+    }
+    return render("inbox.html", waiting=waiting, counts=counts, complaints=complaints, action_form=ActionForm())
 
 
 def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:

@@ -115,9 +115,10 @@ def test_bot_menu_on_telegram_has_choice_buttons_that_work(app, client, session,
     def post(update):
         return client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"})
 
-    assert post(telegram_update(555001, text="hello")).status_code == 200
+    assert post(telegram_update(555001, text="menu")).status_code == 200
     run_worker(app)
     [menu] = telegram.sent()
+    assert all(len(row) == 1 for row in menu["reply_markup"]["inline_keyboard"])  # one option per line
     buttons = [button for row in menu["reply_markup"]["inline_keyboard"] for button in row]
     assert ("আমার বিল", "bills") in [(button["text"], button["callback_data"]) for button in buttons]
     assert all(len(button["callback_data"].encode()) <= 64 for button in buttons)

@@ -1,0 +1,9 @@
+"""Understanding what a customer wrote: normalise, find the slots, pick one intent (issue #13).
+
+Separate from the conversation engine (bot/engine.py), which decides what to do about it.
+"""
+
+from bot.understanding.classify import INTENTS, Understanding, understand
+from bot.understanding.slots import Slots
+
+__all__ = ["INTENTS", "Slots", "Understanding", "understand"]
