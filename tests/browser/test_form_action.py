@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from billing.bills import current_link
-from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
 from tests.builders import make_bill
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_pay_form_redirects_into_the_app_without_a_csp_violation(browser, live_server, session, api):  # noqa: F811
+def test_the_pay_form_redirects_into_the_app_without_a_csp_violation(browser, live_server, session, api):
     bill = make_bill(session, api.biller, amount=100000, amount_exactness="RANGE", min_amount=50000, max_amount=100000)
     context = browser.new_context(**browser.devices["Pixel 5"])
     page = context.new_page()
