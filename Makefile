@@ -12,6 +12,9 @@ COMPILED := $(CATALOGUES:.po=.mo)
 # (tests/wall_clock/sitecustomize.py). The suite pins its own instant (tests/conftest.py), so both runs pass alike.
 NIGHT := 2027-08-15T23:30:00+05:30
 TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/web
+# pytest-xdist workers for `make test`: one per core by default; each gets its own database (tests/conftest.py).
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-night lint format clean translations
 
@@ -43,13 +46,13 @@ run: $(VENV)/.installed $(COMPILED)
 
 ## test: lint, the whole suite on SQLite, again on PostgreSQL when TEST_DATABASE_URL is set, then the night-time run
 test: $(VENV)/.installed-dev $(COMPILED) lint
-	env -u TEST_DATABASE_URL $(PY) -m pytest
-	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest; fi
+	env -u TEST_DATABASE_URL $(PYTEST)
+	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PYTEST); fi
 	$(MAKE) --no-print-directory test-night
 
 ## test-night: the time-dependent packages with the wall clock at 23:30 IST on a Sunday that is a public holiday
 test-night: $(VENV)/.installed-dev $(COMPILED)
-	env -u TEST_DATABASE_URL WALL_CLOCK=$(NIGHT) PYTHONPATH=tests/wall_clock $(PY) -m pytest -p no:cacheprovider \
+	env -u TEST_DATABASE_URL WALL_CLOCK=$(NIGHT) PYTHONPATH=tests/wall_clock $(PYTEST) -p no:cacheprovider \
 	  -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" $(TIME_DEPENDENT)
 
 lint: $(VENV)/.installed-dev

@@ -2,6 +2,8 @@
 
 Set TEST_DATABASE_URL to run the suite on PostgreSQL; without it, a SQLite file is used.
 An unreachable TEST_DATABASE_URL fails the run: it is never skipped.
+Under pytest-xdist (`-n 2`, as `make test` runs) each worker gets a database of its own: `<name>_gw0`, `<name>_gw1`…
+on PostgreSQL (created when missing), a SQLite file in the worker's own temporary directory.
 
 Every test runs at SUITE_NOW unless it moves the clock itself, so no test depends on the hour it is run at.
 """
@@ -15,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlmodel import Session
+from werkzeug.routing import Rule
 
 import models
 from app import create_app
@@ -40,6 +43,27 @@ def pytest_configure(config):
     # The suite must not pick up a developer's real credentials from the environment.
     for name in Settings.model_fields:
         os.environ.pop(name.upper(), None)
+    _reuse_compiled_url_builders()
+
+
+def _reuse_compiled_url_builders() -> None:
+    """Compile each route's URL builder once per test process instead of once per test's app.
+
+    Werkzeug generates and compiles two Python functions per route when an app registers it: two thirds of the time
+    `create_app()` takes, paid again by every test (each gets a fresh app). The generated code depends only on the
+    rule's text, its parsed parts and its defaults, and reads everything else from the rule it is bound to, so the
+    same compiled function serves every app's identical rule.
+    """
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def reuse(rule: Rule, append_unknown: bool = True):
+        key = (rule.rule, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = reuse
 
 
 def pytest_report_header(config):
@@ -79,7 +103,7 @@ def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    url = normalise_database_url(url)
+    url = _worker_database(normalise_database_url(url))
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -89,6 +113,29 @@ def database_url(tmp_path_factory) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def xdist_worker() -> str | None:
+    """This process's pytest-xdist worker name ("gw0", "gw1"…), or None when the suite runs in one process."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this xdist worker (`test` → `test_gw0`), created when missing."""
+    worker = xdist_worker()
+    if worker is None:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,14 @@
-"""Redis database 4 for the security tests, emptied before and after each test that uses it."""
+"""A Redis database for the security tests (4; 10, 11… per pytest-xdist worker), emptied around each test."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import redis
 
-REDIS_URL = "redis://127.0.0.1:6379/4"
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+REDIS_URL = f"redis://127.0.0.1:6379/{10 + int(_WORKER.removeprefix('gw')) if _WORKER else 4}"
 
 
 @pytest.fixture
