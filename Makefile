@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --generate-hashes --custom-compile-command "make lock" -q
 FLASK := $(VENV)/bin/flask --app app
 
 CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/*.po)
@@ -17,19 +18,25 @@ MARKED := --no-default-keywords -k marked -k marked_in:1c,2 --add-comments=TRANS
 NIGHT := 2027-08-15T23:30:00+05:30
 TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/web
 
-.PHONY: run test test-night lint format clean translations
+.PHONY: run test test-night lint format clean translations lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt constraints.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+# The locks pin every package, with hashes: pip refuses anything else. `make lock` recompiles them from pyproject.toml.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+## lock: recompile requirements.txt and requirements-dev.txt from pyproject.toml, keeping their versions where they
+## still fit (UPGRADE=--upgrade, or UPGRADE="--upgrade-package NAME", to move on)
+lock: $(VENV)/.installed-dev
+	$(LOCK) $(UPGRADE) -o requirements.txt
+	$(LOCK) $(UPGRADE) --extra dev -c requirements.txt -o requirements-dev.txt
 
 # Compiled translations are build output: made from the committed .po files, never committed.
 %.mo: %.po $(VENV)/.installed
