@@ -2,10 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --generate-hashes --custom-compile-command "make lock" -q
 FLASK := $(VENV)/bin/flask --app app
 
-CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/messages.po)
+CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/*.po)
 COMPILED := $(CATALOGUES:.po=.mo)
+TRANSLATIONS := web/translations
+EXTRACT = $(VENV)/bin/pybabel extract --no-location --omit-header --no-wrap
+# Bot replies and message templates mark their English texts with catalogues.marked / marked_in (see catalogues.py).
+MARKED := --no-default-keywords -k marked -k marked_in:1c,2 --add-comments=TRANSLATORS:
 
 # The night-time run: every Python process's wall clock set to 23:30 IST on Sunday 15 August 2027, Independence
 # Day — outside contact hours, on a Sunday and a public holiday — for the packages whose behaviour depends on time
@@ -16,28 +21,40 @@ TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test test-night lint format clean translations
+.PHONY: run test test-night lint format clean translations lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt constraints.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+# The locks pin every package, with hashes: pip refuses anything else. `make lock` recompiles them from pyproject.toml.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+## lock: recompile requirements.txt and requirements-dev.txt from pyproject.toml, keeping their versions where they
+## still fit (UPGRADE=--upgrade, or UPGRADE="--upgrade-package NAME", to move on)
+lock: $(VENV)/.installed-dev
+	$(LOCK) $(UPGRADE) -o requirements.txt
+	$(LOCK) $(UPGRADE) --extra dev -c requirements.txt -o requirements-dev.txt
 
 # Compiled translations are build output: made from the committed .po files, never committed.
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
 
-## translations: re-extract messages and rewrite the Hindi and Bengali catalogues (scripts/write_translations.py)
+## translations: re-extract the pages' (messages), the bot's (bot) and the message templates' (templates) English
+## texts into .pot files and merge them into the Hindi and Bengali .po files that translators edit: new texts arrive
+## untranslated, changed ones marked fuzzy (tests/web/test_translations.py fails until they are translated);
+## existing translations are kept. `make` compiles them.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -o web/translations/messages.pot --no-location --omit-header --ignore-dirs=".venv tests bench" .
-	$(PY) scripts/write_translations.py
+	$(EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot --ignore-dirs=".venv tests bench" .
+	$(EXTRACT) $(MARKED) -o $(TRANSLATIONS)/bot.pot bot/texts.py
+	$(EXTRACT) $(MARKED) -o $(TRANSLATIONS)/templates.pot channels/templates.py
+	for domain in messages bot templates; do \
+	  $(VENV)/bin/pybabel update --no-wrap -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS) -D $$domain; done
 	$(MAKE) $(COMPILED)
 
 ## run: migrate, seed the demo, start web + scheduler + worker on SQLite with console channels

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from catalogues import TRANSLATIONS_DIR
 from config import Settings
 from extensions import babel, csrf, limiter
 from models.db import Database, get_session, set_clock_offset
@@ -22,7 +23,6 @@ from web.i18n import register_i18n, select_locale
 from web.security import register_security_headers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-TRANSLATIONS_DIR = Path(__file__).parent / "web" / "translations"
 
 
 def create_app(config: dict | Settings | None = None) -> Flask:

@@ -1,47 +1,34 @@
-"""Message templates: the defaults that ship in English, Hindi and Bengali, and safe rendering."""
+"""Message templates: the defaults that ship in English, Hindi and Bengali, and safe rendering.
+
+English here is the msgid; Hindi and Bengali are in the `templates` gettext catalogue
+(web/translations/<language>/LC_MESSAGES/templates.po). Billers override them in the console (template_store)."""
 
 from __future__ import annotations
 
 import string
 
+from catalogues import catalogue, marked
+
 VARIABLES = frozenset({"customer_name", "amount", "due_date", "link", "biller_name", "bill_number", "reference"})
 
-DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
-    "reminder_before_due": {
-        "en": "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is due on {due_date}. "
-        "Pay securely: {link}",
-        "hi": "प्रिय {customer_name}, आपका {biller_name} बिल {bill_number} ({amount}) {due_date} को देय है। "
-        "सुरक्षित भुगतान करें: {link}",
-        "bn": "প্রিয় {customer_name}, আপনার {biller_name} বিল {bill_number} ({amount}) {due_date} তারিখে দেয়। "
-        "নিরাপদে পেমেন্ট করুন: {link}",
-    },
-    "reminder_due_today": {
-        "en": "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is due today. Pay: {link}",
-        "hi": "प्रिय {customer_name}, आपका {biller_name} बिल {bill_number} ({amount}) आज देय है। भुगतान करें: {link}",
-        "bn": "প্রিয় {customer_name}, আপনার {biller_name} বিল {bill_number} ({amount}) আজ দেয়। পেমেন্ট করুন: {link}",
-    },
-    "reminder_overdue": {
-        "en": "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} was due on {due_date}. "
-        "Please pay: {link}",
-        "hi": "प्रिय {customer_name}, आपका {biller_name} बिल {bill_number} ({amount}) {due_date} को देय था। "
-        "कृपया भुगतान करें: {link}",
-        "bn": "প্রিয় {customer_name}, আপনার {biller_name} বিল {bill_number} ({amount}) {due_date} তারিখে দেয় ছিল। "
-        "অনুগ্রহ করে পেমেন্ট করুন: {link}",
-    },
-    "notify": {
-        "en": "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is ready, due {due_date}. "
-        "Pay: {link}",
-        "hi": "प्रिय {customer_name}, आपका {biller_name} बिल {bill_number} ({amount}) तैयार है, देय तिथि {due_date}। "
-        "भुगतान करें: {link}",
-        "bn": "প্রিয় {customer_name}, আপনার {biller_name} বিল {bill_number} ({amount}) প্রস্তুত, দেয় {due_date}। "
-        "পেমেন্ট করুন: {link}",
-    },
-    "receipt": {
-        "en": "Thank you, {customer_name}. We received {amount} for {biller_name} bill {bill_number}. "
-        "Reference: {reference}",
-        "hi": "धन्यवाद, {customer_name}। {biller_name} बिल {bill_number} के लिए {amount} प्राप्त हुए। संदर्भ: {reference}",
-        "bn": "ধন্যবাদ, {customer_name}। {biller_name} বিল {bill_number}-এর জন্য {amount} পাওয়া গেছে। রেফারেন্স: {reference}",
-    },
+DEFAULT_TEMPLATES: dict[str, str] = {
+    "reminder_before_due": marked(
+        "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is due on {due_date}. "
+        "Pay securely: {link}"
+    ),
+    "reminder_due_today": marked(
+        "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is due today. Pay: {link}"
+    ),
+    "reminder_overdue": marked(
+        "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} was due on {due_date}. "
+        "Please pay: {link}"
+    ),
+    "notify": marked(
+        "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is ready, due {due_date}. Pay: {link}"
+    ),
+    "receipt": marked(
+        "Thank you, {customer_name}. We received {amount} for {biller_name} bill {bill_number}. Reference: {reference}"
+    ),
 }
 
 
@@ -76,5 +63,4 @@ def render(text: str, variables: dict[str, str]) -> str:
 
 def default_template(key: str, language: str) -> str:
     """The shipped template for this message in this language (English if not translated)."""
-    versions = DEFAULT_TEMPLATES[key]
-    return versions.get(language, versions["en"])
+    return catalogue("templates", language).gettext(DEFAULT_TEMPLATES[key])
