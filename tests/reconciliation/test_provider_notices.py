@@ -234,3 +234,18 @@ def test_provider_secrets_are_stored_encrypted(session, api, secrets):
     stored = session.execute(text("SELECT webhook_secret FROM payment_provider_accounts")).scalars().all()
     assert len(stored) == 2 and not any(RAZORPAY_SECRET in value or CASHFREE_SECRET in value for value in stored)
     assert session.exec(select(func.count()).select_from(PaymentProviderAccount)).one() == 2
+
+
+def test_the_secrets_command_stores_a_provider_secret_that_then_verifies_its_notices(app, client, session, api, bills):
+    runner = app.test_cli_runner()
+    args = ["secrets", "payment-provider", "--biller", str(api.biller.id), "--provider", "razorpay"]
+
+    stored = runner.invoke(args=[*args, "--secret", RAZORPAY_SECRET])
+    too_short = runner.invoke(args=[*args, "--secret", "short"])
+    rotated = runner.invoke(args=["secrets", "rotate"])
+
+    assert stored.exit_code == 0 and f"/webhooks/payments/razorpay/{api.biller.id}" in stored.output
+    assert too_short.exit_code != 0 and "--secret" in too_short.output
+    assert rotated.exit_code == 0
+    tr = choose_app(client, session, bills["asha"])
+    assert post_razorpay(client, api.biller.id, razorpay_captured(tr)).json["status"] == "recorded"
