@@ -35,20 +35,22 @@ DATE_FORMATS = (
 # Normalised header name → our field. Transaction date beats value date when a statement has both.
 COLUMN_NAMES = {
     "txn_date": ("txn date", "transaction date", "tran date", "date", "txn posted date", "post date"),
-    "value_date": ("value date", "value dt"),
+    "value_date": ("value date", "value dt", "value dat"),  # HDFC's delimited download cuts it short
     "narration": ("narration", "description", "remarks", "transaction remarks", "particulars", "details"),
     "reference": (
-        "ref no", "ref no./cheque no", "chq./ref.no", "chq/ref no", "cheque no", "cheque number", "chq no",
-        "utr", "utr no", "utr number", "reference no", "transaction id",
+        "ref no", "ref no./cheque no", "chq./ref.no", "chq/ref no", "chq/ref number", "chq / ref no", "cheque no",
+        "cheque number", "chq no", "chqno", "utr", "utr no", "utr number", "reference no", "transaction id",
     ),
     "credit": (
         "deposit amt", "deposit amount", "deposit", "deposits", "credit", "credit amount", "credit amt",
-        "amount (cr)", "cr amount",
+        "amount (cr)", "cr amount", "cr",
     ),
     "debit": (
         "withdrawal amt", "withdrawal amount", "withdrawal", "withdrawals", "debit", "debit amount", "debit amt",
-        "amount (dr)", "dr amount",
+        "amount (dr)", "dr amount", "dr",
     ),
+    "amount": ("amount", "transaction amount", "txn amount"),  # with a Cr/Dr column (ICICI, Axis, Kotak)
+    "direction": ("cr/dr", "dr/cr", "dr / cr", "cr / dr", "debit/credit", "type"),
 }  # fmt: skip
 
 
@@ -108,11 +110,13 @@ def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
                     columns[field] = position
         if "value_date" in columns and "txn_date" not in columns:
             columns["txn_date"] = columns["value_date"]
+        if {"amount", "direction"} <= columns.keys() and "credit" not in columns:
+            columns["credit"] = columns["debit"] = columns["amount"]  # told apart by the Cr/Dr column
         if {"txn_date", "narration", "credit"} <= columns.keys():
             return index, columns
     raise StatementError(
         "No header row found: a statement needs a date (Txn Date or Value Date), a Narration/Description/Remarks "
-        "and a Deposit/Credit column within its first 40 lines",
+        "and a Deposit/Credit column (or Amount with Cr/Dr) within its first 40 lines",
         field="header",
     )
 
@@ -132,6 +136,9 @@ def _parse_row(row: list[str], columns: dict[str, int], *, line: int, seen: Coun
         raise StatementError(f"line {line}: the date {raw_date[:20]!r} is not a day-first date", field="txn_date")
     credit = parse_amount(_cell(row, columns, "credit"), line=line, column="credit")
     debit = parse_amount(_cell(row, columns, "debit"), line=line, column="debit")
+    if "direction" in columns and columns["credit"] == columns["debit"]:
+        is_credit = _cell(row, columns, "direction").upper().startswith("C")
+        credit, debit = (credit, 0) if is_credit else (0, debit)
     if not credit and not debit:
         return None
     narration = _cell(row, columns, "narration")[:500]

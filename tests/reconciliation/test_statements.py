@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from models import Bill, Payment, StatementLine
@@ -160,3 +161,30 @@ def test_a_statement_must_be_sent_as_csv(client, api):
     response = client.post("/api/v1/reconciliation/statements", json={"lines": []}, headers=api.headers)
 
     assert response.status_code == 415 and response.json["error"]["field"] == "file"
+
+
+ICICI_DETAILED = """DETAILED STATEMENT,,,,,,,
+"Transactions List - ASANSOL POWER DISTRIBUTION (INR) - 000405001234",,,,,,,
+S No.,Value Date,Transaction Date,Cheque Number,Transaction Remarks,Withdrawal Amount (INR ),Deposit Amount (INR ),Balance (INR )
+1,25/11/2026,25/11/2026,-,UPI/432100000041/ASHA VERMA/asha@okicici/ICICI Bank/{tr},0.00,"1,245.50","10,01,245.50"
+2,25/11/2026,25/11/2026,-,BIL/ONL/000123456789/TATA POWER/,"2,000.00",0.00,"9,99,245.50"
+"""
+KOTAK_AMOUNT_AND_DR_CR = """Account Statement,,,,,,,,
+Account No.,1234567890,,,,,,,
+Period,01-11-2026 to 25-11-2026,,,,,,,
+Sl. No.,Transaction Date,Value Date,Description,Chq / Ref No.,Amount,Dr / Cr,Balance,Dr / Cr
+1,25-11-2026,25-11-2026,UPI/ASHA VERMA/432100000041/{tr},UPI-432100000041,"1,245.50",CR,"10,01,245.50",CR
+2,25-11-2026,25-11-2026,NEFT/TATA POWER/N329261234567,NEFT-N329261234567,"2,000.00",DR,"9,99,245.50",CR
+"""
+
+
+@pytest.mark.parametrize("layout", [ICICI_DETAILED, KOTAK_AMOUNT_AND_DR_CR], ids=["icici", "kotak-amount-dr-cr"])
+def test_icici_and_amount_with_cr_dr_layouts_are_read_too(client, session, api, bills, layout):
+    tr = choose_app(client, session, bills["asha"])
+
+    response = upload(client, api, layout.format(tr=tr))
+
+    assert response.status_code == 200, response.json
+    assert [line["status"] for line in response.json["lines"]] == ["matched", "ignored"]
+    [payment] = session.exec(select(Payment)).all()
+    assert (payment.bill_id, payment.amount_paise, payment.reference) == (bills["asha"].id, 124550, "432100000041")
