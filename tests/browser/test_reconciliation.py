@@ -46,9 +46,9 @@ def test_biller_admin_confirms_a_suggested_match_and_rejects_another(browser, li
     assert "ELEC-4" in review.inner_text() and "ELEC-2" in review.inner_text()
     screenshot(page, "console-reconciliation-review")
 
-    page.locator("tr", has_text="ELEC-4").locator("button", has_text="Confirm").click()
+    page.locator("section.suggestion", has_text="ELEC-4").locator("button", has_text="Confirm").click()
     assert "Payment recorded." in page.content()
-    page.locator("tr", has_text="ELEC-2").locator("button", has_text="Reject").click()
+    page.locator("section.suggestion", has_text="ELEC-2").locator("button", has_text="Reject").click()
     assert "No suggested matches." in page.locator("#review").inner_text()
     context.close()
 
