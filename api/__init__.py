@@ -23,4 +23,4 @@ def openapi_json():
     return jsonify(openapi_document(server_url=f"{current_settings().public_base_url}/api/v1"))
 
 
-from api import bills, customers, dunning, jobs, listing, messages, payments  # noqa: E402,F401  (routes register themselves on bp)
+from api import bills, customers, dunning, jobs, listing, messages, payments, reconciliation  # noqa: E402,F401  (routes register themselves on bp)

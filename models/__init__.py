@@ -16,6 +16,7 @@ from models.messages import (
     OutboundMessage,
     SenderRate,
 )
+from models.reconciliation import PaymentProviderAccount, StatementLine
 
 metadata = SQLModel.metadata
 
@@ -39,7 +40,9 @@ __all__ = [
     "OutboundMessage",
     "Payment",
     "PaymentLink",
+    "PaymentProviderAccount",
     "SenderRate",
+    "StatementLine",
     "User",
     "metadata",
 ]

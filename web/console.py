@@ -370,6 +370,7 @@ def hand_back(conversation_id: int):
 from web import (  # noqa: E402,F401
     console_admin,
     console_jobs,
+    console_reconciliation,
     console_senders,
     console_settings,
     console_simulator,

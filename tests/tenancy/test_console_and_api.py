@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import Bill, Conversation
+from models import Bill, Conversation, StatementLine
 from models.db import utcnow
+from tests.reconciliation.conftest import hdfc_statement
 from tests.tenancy.conftest import PASSWORD, PHONE, leaks, text_message
 from tests.web.test_console import csrf
 
@@ -71,6 +72,17 @@ def job_of(session, tenant) -> int:
     return job.id
 
 
+def suggested_line_of(client, session, tenant) -> int:
+    """A bank-statement credit of the tenant's that waits in its review queue for its own bill."""
+    amount = tenant.marks[3]
+    statement = hdfc_statement(("25/11/26", "NEFT CR-SBIN0000123-A PAYER", "SBIN326331234567", "", amount))
+    response = client.post(
+        "/api/v1/reconciliation/statements", data=statement, content_type="text/csv", headers=tenant.api.headers
+    )
+    assert response.json["suggested"] == 1, response.json
+    return session.exec(select(StatementLine.id).where(StatementLine.biller_id == tenant.biller_id)).one()
+
+
 @pytest.mark.parametrize("me", [0, 1], ids=["as biller A", "as biller B"])
 def test_every_console_route_shows_nothing_of_the_other_biller(app, client, session, tenants, both_waiting, me):
     mine, theirs = tenants[me], tenants[1 - me]
@@ -78,24 +90,28 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
         select(Conversation).where(Conversation.address == PHONE, Conversation.biller_id.is_(None))
     ).one()
     mine_job, theirs_job = (job_of(session, tenant) for tenant in (mine, theirs))
+    mine_line, theirs_line = (suggested_line_of(client, session, tenant) for tenant in (mine, theirs))
     ids = {
         "mine": {
             "conversation_id": both_waiting[mine.biller_id].id,
             "customer_id": mine.bill.customer_id,
             "bill_id": mine.bill.id,
             "job_id": mine_job,
+            "line_id": mine_line,
         },
         "theirs": {
             "conversation_id": both_waiting[theirs.biller_id].id,
             "customer_id": theirs.bill.customer_id,
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
+            "line_id": theirs_line,
         },
         "person's": {
             "conversation_id": person.id,
             "customer_id": theirs.bill.customer_id,
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
+            "line_id": theirs_line,
         },
     }
     sign_in(client, f"boss@{'ab'[me]}.example")
@@ -130,6 +146,7 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
         assert [mark for mark in leaks(html, theirs) if mark != query] == [], query
         assert (mine.marks[1] in html) == (query in (PHONE, "9810000050"))
     assert {"console.inbox", "console.conversation", "console.customer_timeline", "console.reply"} <= walked
+    assert {"console.reconciliation", "console.confirm_line", "console.reject_line"} <= walked
     session.expire_all()
     assert session.get(Bill, theirs.bill.id).status == theirs.bill.status
     assert session.get(Conversation, both_waiting[theirs.biller_id].id).assigned_user_id is None
@@ -195,6 +212,19 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
             ("GET", f"/jobs/{job_of(session, theirs)}", {}, 404),
         ],
         "api.get_payments_csv": [("GET", "/payments.csv", {}, 200)],
+        "api.post_statement": [
+            (
+                "POST",
+                "/reconciliation/statements",
+                {
+                    "data": hdfc_statement(
+                        ("25/11/26", f"NEFT CR-{theirs.marks[1]}-{theirs.marks[0]}", "N1", "", theirs.marks[3])
+                    ),
+                    "content_type": "text/csv",
+                },
+                200,
+            )
+        ],
     }
     api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
     assert set(calls) == api_endpoints, "a new API route: add it to the walk"

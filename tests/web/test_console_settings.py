@@ -8,9 +8,10 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import ApiKey, Biller, Conversation, MessageTemplate, User
+from models import ApiKey, Biller, Conversation, MessageTemplate, StatementLine, User
 from models.db import utcnow
 from tests.builders import make_bill
+from tests.reconciliation.conftest import hdfc_statement
 from tests.web.test_console import csrf, login
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 
@@ -97,12 +98,18 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
         session=session, biller_id=api.biller.id, kind=IMPORT, payload=b"reference\n", params={}, now=utcnow()
     )
     session.commit()
+    statement = hdfc_statement(("25/11/26", "NEFT CR-SBIN0000123-WALK", "SBIN326331234567", "", "1,245.50"))
+    reconciled = client.post(
+        "/api/v1/reconciliation/statements", data=statement, content_type="text/csv", headers=api.headers
+    )
+    assert reconciled.json["suggested"] == 1  # a line waiting in biller A's review queue
     ids = {
         "conversation_id": conversation.id,
         "customer_id": bill.customer_id,
         "bill_id": bill.id,
         "key_id": key.id,
         "job_id": job.id,
+        "line_id": session.exec(select(StatementLine.id)).one(),
     }
     login(client, "boss@b.example")
     token = csrf(client, "/console/")
@@ -121,3 +128,4 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
     session.expire_all()
     assert session.get(ApiKey, key.id).revoked_at is None
     assert session.get(Conversation, conversation.id).assigned_user_id is None
+    assert session.get(StatementLine, ids["line_id"]).status == "suggested"

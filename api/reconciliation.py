@@ -1,0 +1,64 @@
+"""POST /api/v1/reconciliation/statements: a bank statement in, a report of what each credit matched out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import g, jsonify, request
+from pydantic import BaseModel
+
+from api import bp
+from api.auth import current_biller
+from api.errors import ApiError
+from api.openapi import documented
+from models.db import get_session, utcnow
+from workflows.reconciliation import reconcile_statement
+
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
+
+
+class StatementLineReport(BaseModel):
+    """What one transaction line of the statement came to."""
+
+    line: int
+    status: Literal["matched", "suggested", "unmatched", "ignored", "duplicate"]
+    bill_id: int | None
+    payment_id: int | None
+
+
+class StatementReport(BaseModel):
+    """The answer to an uploaded statement: a line per transaction and the counts."""
+
+    lines: list[StatementLineReport]
+    matched: int
+    suggested: int
+    unmatched: int
+    ignored: int
+    duplicate: int
+
+
+@bp.post("/reconciliation/statements")
+@documented(
+    "POST",
+    "/reconciliation/statements",
+    summary="Reconcile a bank statement (CSV as the bank exports it); uploading it again records nothing new",
+    request_content_type="text/csv",
+    response=StatementReport,
+)
+def post_statement():
+    """Match each credit of the statement to a bill: certain matches are recorded, others wait for review."""
+    upload = request.files.get("file")
+    if upload is not None:
+        data = upload.read()
+    elif request.mimetype in CSV_TYPES:
+        data = request.get_data()
+    else:
+        raise ApiError(
+            415, "unsupported_media_type", "Send text/csv, or multipart/form-data with a 'file'", field="file"
+        )
+    session = get_session()
+    report = reconcile_statement(
+        session=session, biller=current_biller(), data=data, actor=f"api_key:{g.api_key_id}", now=utcnow()
+    )
+    session.commit()
+    return jsonify(report)

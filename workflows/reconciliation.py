@@ -1,0 +1,110 @@
+"""Use cases of reconciliation: a bank statement uploaded, a suggestion decided, a provider's payment notice.
+
+Each function flushes; the entry point that called it commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from accounts.audit import record_audit
+from billing.checkout import find_attempt
+from billing.errors import Conflict
+from billing.payments import record_payment
+from models import Bill, Biller
+from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
+from reconciliation.providers import ProviderNotice
+from reconciliation.statements import parse_statement
+
+REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED, LineStatus.IGNORED, "duplicate")
+
+
+def reconcile_statement(*, session: Session, biller: Biller, data: bytes, actor: str, now: datetime) -> dict:
+    """Read a bank statement and match each credit; the report has a line per transaction and the counts.
+
+    A StatementError (naming line and column) refuses the whole file before anything is recorded.
+    """
+    rows = parse_statement(data)
+    outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now) for row in rows]
+    report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
+    for status in REPORT_COUNTS:
+        report[status] = sum(outcome.status == status for outcome in outcomes)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=actor,
+        action="statement.reconcile",
+        detail={status: report[status] for status in REPORT_COUNTS},
+    )
+    return report
+
+
+def confirm_suggestion(*, session: Session, biller: Biller, line_id: int, actor: str, now: datetime) -> int:
+    """Confirm a suggested match: its payment is recorded; returns the payment id."""
+    line = confirm_line(
+        session=session,
+        line=suggested_line(session=session, biller_id=biller.id, line_id=line_id),
+        biller=biller,
+        actor=actor,
+        now=now,
+    )
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=actor,
+        action="statement.confirm",
+        subject_type="bill",
+        subject_id=line.bill_id,
+        detail={"line_id": line.id, "payment_id": line.payment_id},
+    )
+    return line.payment_id
+
+
+def reject_suggestion(*, session: Session, biller: Biller, line_id: int, actor: str, now: datetime) -> None:
+    """Reject a suggested match: nothing is recorded and the line leaves the queue."""
+    line = reject_line(
+        session=session,
+        line=suggested_line(session=session, biller_id=biller.id, line_id=line_id),
+        actor=actor,
+        now=now,
+    )
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=actor,
+        action="statement.reject",
+        subject_type="bill",
+        subject_id=line.bill_id,
+        detail={"line_id": line.id},
+    )
+
+
+def accept_provider_notice(*, session: Session, biller: Biller, provider: str, notice: ProviderNotice) -> dict:
+    """Record the payment a provider reports against the biller's bill its `tr` names; replays change nothing."""
+    attempt = find_attempt(session=session, transaction_reference=notice.transaction_reference or "")
+    bill = session.get(Bill, attempt.bill_id) if attempt else None
+    detail = {"provider": provider, "utr": notice.utr, "amount": notice.amount_paise}
+    if bill is None or bill.biller_id != biller.id or notice.currency != "INR":
+        status = "unmatched" if notice.currency == "INR" else "unsupported_currency"
+        record_audit(session=session, biller_id=biller.id, actor=provider, action=f"payment.{status}", detail=detail)
+        return {"status": status}
+    try:
+        result = record_payment(
+            session=session,
+            bill=bill,
+            amount_paise=notice.amount_paise,
+            reference=notice.utr,
+            source=provider,
+            app=attempt.app,
+        )
+    except Conflict:
+        record_audit(session=session, biller_id=biller.id, actor=provider, action="payment.conflict", detail=detail)
+        return {"status": "conflict", "bill_id": bill.id}
+    return {
+        "status": "duplicate" if result.duplicate else "recorded",
+        "bill_id": bill.id,
+        "payment_id": result.payment.id,
+        "bill_status": bill.status,
+    }
