@@ -9,6 +9,7 @@ from sqlalchemy import String, any_, bindparam, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
+import events
 from billing.amounts import RuleError, check_amount_rule
 from billing.customers import customer_public, upsert_customer
 from billing.errors import Conflict, InvalidInput, NotFound
@@ -18,6 +19,7 @@ from config import Settings
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness, BillStatus
+from models.webhooks import EventType
 from scheduler.dunning import initial_reminder
 
 
@@ -138,12 +140,14 @@ def get_bill(*, session: Session, biller_id: int, bill_id: int) -> Bill:
 def cancel_bill(*, session: Session, bill: Bill) -> Bill:
     """Cancel an unpaid bill so it takes no payment and gets no reminder; repeating it is harmless."""
     # One conditional statement, so a payment that settles the bill at the same moment is never overwritten.
-    session.execute(
+    cancelled = session.execute(
         update(Bill)
         .where(Bill.id == bill.id, Bill.status.not_in([BillStatus.PAID.value, BillStatus.CANCELLED.value]))
         .values(status=BillStatus.CANCELLED.value, next_reminder_at=None, updated_at=utcnow())
-    )
+    ).rowcount
     session.refresh(bill)
+    if cancelled:
+        events.emit(session, bill.biller_id, EventType.BILL_CANCELLED, {"bill": events.bill_data(session, bill)})
     if bill.status == BillStatus.PAID:
         raise Conflict("A paid bill cannot be cancelled", field="status", code="bill_paid")
     return bill

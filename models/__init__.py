@@ -16,6 +16,7 @@ from models.messages import (
     OutboundMessage,
     SenderRate,
 )
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 metadata = SQLModel.metadata
 
@@ -41,5 +42,7 @@ __all__ = [
     "PaymentLink",
     "SenderRate",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]
