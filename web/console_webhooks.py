@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from sqlmodel import select
 from wtforms import IntegerField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,7 +34,7 @@ class EndpointForm(ConsoleForm):
     events = SelectMultipleField(
         "Events",
         [DataRequired()],
-        choices=[(str(event), str(event)) for event in EventType],
+        choices=[SelectChoice(str(event), str(event)) for event in EventType],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
