@@ -14,7 +14,7 @@ from billing.amounts import RuleError, check_amount_rule
 from billing.customers import customer_public, upsert_customer
 from billing.errors import Conflict, InvalidInput, NotFound
 from billing.links import link_expiry, link_url, new_token
-from billing.schemas import BillIn, BillPublic
+from billing.schemas import BillBase, BillIn, BillPublic, column_of
 from config import Settings
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
@@ -68,20 +68,11 @@ def bill_values(data: BillIn, *, biller: Biller, customer_id: int, cadence_id: i
     """The column values of a new bill from its validated input."""
     exactness = data.amount_exactness or AmountExactness(biller.default_amount_exactness)
     return {
+        **{column_of(name): getattr(data, name) for name in BillBase.model_fields},
         "biller_id": biller.id,
         "customer_id": customer_id,
-        "reference": data.reference,
-        "period": data.period,
-        "bill_date": data.bill_date,
-        "due_date": data.due_date,
-        "amount_paise": data.amount,
         "amount_due_paise": data.amount,
         "amount_exactness": exactness.value,
-        "min_amount_paise": data.min_amount,
-        "max_amount_paise": data.max_amount,
-        "early_payment_amount_paise": data.early_payment_amount,
-        "early_payment_date": data.early_payment_date,
-        "late_payment_amount_paise": data.late_payment_amount,
         "status": BillStatus.OPEN.value,
         "cadence_id": cadence_id,
     }
@@ -166,20 +157,11 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
     cadence = session.get(Cadence, bill.cadence_id) if bill.cadence_id else None
     link = current_link(session=session, bill_id=bill.id)
     return BillPublic(
+        **{name: getattr(bill, column_of(name)) for name in BillBase.model_fields},
         id=bill.id,
-        reference=bill.reference,
         customer=customer_public(session=session, customer=customer),
-        amount=bill.amount_paise,
         amount_due=bill.amount_due_paise,
-        due_date=bill.due_date,
-        bill_date=bill.bill_date,
-        period=bill.period,
         amount_exactness=AmountExactness(bill.amount_exactness),
-        min_amount=bill.min_amount_paise,
-        max_amount=bill.max_amount_paise,
-        early_payment_amount=bill.early_payment_amount_paise,
-        early_payment_date=bill.early_payment_date,
-        late_payment_amount=bill.late_payment_amount_paise,
         cadence=cadence.name if cadence else None,
         status=BillStatus(bill.status),
         link=link_url(link.token, settings=settings),
