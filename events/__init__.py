@@ -36,25 +36,31 @@ def emit(session: Session, biller_id: int, type: str, data: dict) -> int:
         )
     ).all()
     wanted = [endpoint_id for endpoint_id, events in endpoints if type in events]
-    if not wanted:
-        return 0
+    return len(queue(session, biller_id=biller_id, endpoint_ids=wanted, type=type, data=data))
+
+
+def queue(session: Session, *, biller_id: int, endpoint_ids: list[int], type: str, data: dict) -> list[WebhookDelivery]:
+    """One event, one delivery per endpoint, each due now; flushes."""
+    if not endpoint_ids:
+        return []
     now = utcnow()
     event_id = new_event_id()
     body = event_body(event_id=event_id, type=type, data=data, now=now)
-    for endpoint_id in wanted:
-        session.add(
-            WebhookDelivery(
-                biller_id=biller_id,
-                endpoint_id=endpoint_id,
-                event_id=event_id,
-                event_type=type,
-                body=body,
-                next_attempt_at=now,
-                created_at=now,
-            )
+    deliveries = [
+        WebhookDelivery(
+            biller_id=biller_id,
+            endpoint_id=endpoint_id,
+            event_id=event_id,
+            event_type=type,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
         )
+        for endpoint_id in endpoint_ids
+    ]
+    session.add_all(deliveries)
     session.flush()
-    return len(wanted)
+    return deliveries
 
 
 def bill_data(session: Session, bill: Bill) -> dict:

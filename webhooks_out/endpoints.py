@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from billing.errors import InvalidInput, NotFound
 from billing.outbound import OutboundPolicy, check_url
-from events import event_body, new_event_id
+from events import queue
 from models.db import utcnow
 from models.webhooks import TEST_EVENT, EventType, WebhookDelivery, WebhookEndpoint
 
@@ -118,20 +118,8 @@ def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint) -> None:
 
 def send_test(*, session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """Queue a `webhook.test` event for this endpoint alone, signed and retried like any other. Flushes."""
-    now = utcnow()
-    event_id = new_event_id()
     data = {"endpoint_id": endpoint.id, "message": "A test event from ClickPay Assistant"}
-    delivery = WebhookDelivery(
-        biller_id=endpoint.biller_id,
-        endpoint_id=endpoint.id,
-        event_id=event_id,
-        event_type=TEST_EVENT,
-        body=event_body(event_id=event_id, type=TEST_EVENT, data=data, now=now),
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(delivery)
-    session.flush()
+    [delivery] = queue(session, biller_id=endpoint.biller_id, endpoint_ids=[endpoint.id], type=TEST_EVENT, data=data)
     return delivery
 
 
