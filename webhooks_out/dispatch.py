@@ -74,7 +74,9 @@ def deliver_due(app: Flask, *, now: datetime | None = None) -> int:
         for delivery_id, attempt in claimed:
             with db.session_scope() as session:
                 delivery = session.get(WebhookDelivery, delivery_id)
-                endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+                endpoint = delivery and session.get(WebhookEndpoint, delivery.endpoint_id)
+                if endpoint is None:
+                    continue  # the endpoint was removed (with its log) since the claim
                 url, secret, body = endpoint.url, endpoint.secret, delivery.body.encode()
                 headers = {
                     "Content-Type": "application/json",
