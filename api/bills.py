@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from accounts.audit import record_audit
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
 from api.jobs import accepted
-from api.openapi import documented
 from api.retry import commit_as_retry_would
 from billing.bills import bill_public, cancel_bill, create_bill, get_bill
 from billing.schemas import BillIn, BillPublic
@@ -18,10 +17,7 @@ from jobs.bulk import IMPORT, import_answer, runs_in_background
 from models.db import get_session
 
 
-@bp.post("/bills")
-@documented(
-    "POST", "/bills", summary="Create a bill and its payment link", request=BillIn, response=BillPublic, status=201
-)
+@route("POST", "/bills", summary="Create a bill and its payment link", request=BillIn, response=BillPublic, status=201)
 def post_bill():
     """Create a bill; a repeated reference is refused with 409 and changes nothing."""
     data = parse_json_body(BillIn)
@@ -33,8 +29,7 @@ def post_bill():
     return jsonify(bill_public(session=session, bill=bill, settings=settings).model_dump(mode="json")), 201
 
 
-@bp.get("/bills/<int:bill_id>")
-@documented("GET", "/bills/{id}", summary="Read a bill", response=BillPublic)
+@route("GET", "/bills/<int:bill_id>", summary="Read a bill", response=BillPublic)
 def read_bill(bill_id: int):
     """The bill with its status, amount due and link."""
     session = get_session()
@@ -42,8 +37,7 @@ def read_bill(bill_id: int):
     return jsonify(bill_public(session=session, bill=bill, settings=current_settings()).model_dump(mode="json"))
 
 
-@bp.post("/bills/<int:bill_id>/cancel")
-@documented("POST", "/bills/{id}/cancel", summary="Cancel an unpaid bill", response=BillPublic)
+@route("POST", "/bills/<int:bill_id>/cancel", summary="Cancel an unpaid bill", response=BillPublic)
 def post_cancel(bill_id: int):
     """Cancel the bill: its link stops taking payment and reminders stop."""
     session = get_session()
@@ -61,8 +55,7 @@ def post_cancel(bill_id: int):
     return jsonify(bill_public(session=session, bill=bill, settings=current_settings()).model_dump(mode="json"))
 
 
-@bp.post("/bills/import")
-@documented(
+@route(
     "POST",
     "/bills/import",
     summary="Import bills from CSV (add ?partial=true to keep good rows); large files answer 202 with a job",

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import parse_json_body
-from api.openapi import documented
 from api.retry import commit_as_retry_would
 from billing.customers import customer_public, get_customer, upsert_customer
 from billing.schemas import CustomerIn, CustomerPublic
 from models.db import get_session
 
 
-@bp.post("/customers")
-@documented(
+@route(
     "POST",
     "/customers",
     summary="Create or update a customer by reference",
@@ -35,8 +33,7 @@ def put_customer():
     return jsonify(body), 201 if created else 200
 
 
-@bp.get("/customers/<reference>")
-@documented("GET", "/customers/{reference}", summary="Read a customer", response=CustomerPublic)
+@route("GET", "/customers/<reference>", summary="Read a customer", response=CustomerPublic)
 def read_customer(reference: str):
     """The customer with this reference, including opted-out channels."""
     session = get_session()

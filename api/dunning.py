@@ -9,11 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from accounts.audit import record_audit
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import ApiError, parse_json_body
 from api.jobs import accepted
-from api.openapi import documented
 from billing.bills import get_bill
 from config import current_settings
 from jobs.bulk import NOTIFY, notify_answer, runs_in_background
@@ -42,8 +41,7 @@ class NotifyOut(BaseModel):
     scheduled_for: str
 
 
-@bp.get("/cadences")
-@documented("GET", "/cadences", summary="List the biller's cadences")
+@route("GET", "/cadences", summary="List the biller's cadences")
 def list_cadences():
     """Every cadence with its steps."""
     session = get_session()
@@ -53,8 +51,7 @@ def list_cadences():
     return jsonify({"cadences": [cadence_public(session=session, cadence=c) for c in cadences]})
 
 
-@bp.post("/cadences")
-@documented("POST", "/cadences", summary="Create or replace a cadence", request=CadenceIn)
+@route("POST", "/cadences", summary="Create or replace a cadence", request=CadenceIn)
 def put_cadence():
     """Save a cadence by name; bills using it follow the new steps from their next reminder on."""
     data = parse_json_body(CadenceIn)
@@ -74,8 +71,7 @@ def put_cadence():
     return jsonify(cadence_public(session=session, cadence=cadence))
 
 
-@bp.get("/bills/<int:bill_id>/plan")
-@documented("GET", "/bills/{id}/plan", summary="A bill's reminders: sent, skipped and to come", response=BillPlan)
+@route("GET", "/bills/<int:bill_id>/plan", summary="A bill's reminders: sent, skipped and to come", response=BillPlan)
 def read_plan(bill_id: int):
     """The reminder plan of a bill."""
     session = get_session()
@@ -83,10 +79,9 @@ def read_plan(bill_id: int):
     return jsonify(bill_plan(session=session, bill=bill).model_dump(mode="json"))
 
 
-@bp.post("/bills/<int:bill_id>/notify")
-@documented(
+@route(
     "POST",
-    "/bills/{id}/notify",
+    "/bills/<int:bill_id>/notify",
     summary="Send a need-based notification",
     request=NotifyIn,
     response=NotifyOut,
@@ -103,8 +98,7 @@ def notify_one(bill_id: int):
     return jsonify(out.model_dump()), 202
 
 
-@bp.post("/bills/notify")
-@documented(
+@route(
     "POST",
     "/bills/notify",
     summary="Notify the bills listed in a CSV with a 'reference' column; large files answer 202 with a job",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from api import bp
+from api import route
 from api.auth import current_biller
-from api.openapi import documented
 from jobs.store import JobPublic, get_job, job_public, queue_job
 from models.db import get_session, utcnow
 
@@ -21,8 +20,7 @@ def accepted(*, kind: str, payload: bytes, params: dict):
     return jsonify(job_public(job)), 202, {"Location": f"/api/v1/jobs/{job.id}"}
 
 
-@bp.get("/jobs/<int:job_id>")
-@documented("GET", "/jobs/{job_id}", summary="A background job's status, progress and final report", response=JobPublic)
+@route("GET", "/jobs/<int:job_id>", summary="A background job's status, progress and final report", response=JobPublic)
 def read_job(job_id: int):
     """The job's status and progress; once finished, report is what the synchronous request would have answered."""
     job = get_job(session=get_session(), biller_id=current_biller().id, job_id=job_id)

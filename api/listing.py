@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 from flask import Response, jsonify, request, stream_with_context
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import validation_error
-from api.openapi import documented
 from billing.bills import bill_public
 from billing.listing import MAX_PAGE, BillFilter, iter_payments, list_bills, list_payments
 from billing.schemas import BillPublic
@@ -104,8 +103,7 @@ class PaymentList(BaseModel):
     next_cursor: str | None
 
 
-@bp.get("/bills")
-@documented("GET", "/bills", summary="List bills, filtered, a page at a time", query=BillQuery, response=BillList)
+@route("GET", "/bills", summary="List bills, filtered, a page at a time", query=BillQuery, response=BillList)
 def get_bills():
     """The biller's bills in creation order; follow next_cursor for the next page."""
     query = _query(BillQuery)
@@ -120,10 +118,7 @@ def get_bills():
     return jsonify(page.model_dump(mode="json"))
 
 
-@bp.get("/payments")
-@documented(
-    "GET", "/payments", summary="List payments received, a page at a time", query=PaymentQuery, response=PaymentList
-)
+@route("GET", "/payments", summary="List payments received, a page at a time", query=PaymentQuery, response=PaymentList)
 def get_payments():
     """Payments in the order they were recorded, from `from` up to `to` (a day given as `to` is included)."""
     query = _query(PaymentQuery)
@@ -140,10 +135,7 @@ def get_payments():
     return jsonify(page.model_dump(mode="json"))
 
 
-@bp.get("/payments.csv")
-@documented(
-    "GET", "/payments.csv", summary="Every payment in a range as CSV, for the biller's books", query=PaymentQuery
-)
+@route("GET", "/payments.csv", summary="Every payment in a range as CSV, for the biller's books", query=PaymentQuery)
 def get_payments_csv():
     """The same payments as GET /payments, all of them, streamed as CSV (amounts in paise, times in UTC)."""
     query = _query(PaymentQuery)

@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import select
 
 from accounts.audit import record_audit
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import parse_json_body
-from api.openapi import documented
 from billing.bills import get_bill
 from channels.template_store import save_template
 from channels.templates import DEFAULT_TEMPLATES
@@ -63,8 +62,7 @@ class MessageList(BaseModel):
     messages: list[MessagePublic]
 
 
-@bp.post("/templates")
-@documented(
+@route(
     "POST", "/templates", summary="Create or replace a message template", request=TemplateIn, response=TemplatePublic
 )
 def put_template():
@@ -88,9 +86,11 @@ def put_template():
     return jsonify(TemplatePublic.model_validate(template, from_attributes=True).model_dump(mode="json"))
 
 
-@bp.get("/bills/<int:bill_id>/messages")
-@documented(
-    "GET", "/bills/{id}/messages", summary="Messages sent about a bill, with delivery status", response=MessageList
+@route(
+    "GET",
+    "/bills/<int:bill_id>/messages",
+    summary="Messages sent about a bill, with delivery status",
+    response=MessageList,
 )
 def bill_messages(bill_id: int):
     """Every message about the bill: channel, template, delivery status and error code."""

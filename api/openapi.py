@@ -1,10 +1,11 @@
-"""An OpenAPI 3.1 description built from the routes' own pydantic models."""
+"""The API's routes, declared once: `api_route` registers a view and documents it; the OpenAPI 3.1 description."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from flask import Blueprint
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -29,15 +30,27 @@ class Operation:
     other_statuses: dict[int, str]
     background: bool = False  # large requests answer 202 with a job to follow
     query: type[BaseModel] | None = None
+    integer_parameters: tuple[str, ...] = ()
 
 
 _operations: list[Operation] = []
-INTEGER_PARAMETERS = ("id", "job_id")  # path parameters that are database ids
+# Flask names a path argument for the view (`bill_id`); the published description keeps its own name (`{id}`).
+PUBLISHED_NAMES = {"bill_id": "id"}
+FLASK_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def documented(
+def published_path(rule: str) -> tuple[str, tuple[str, ...]]:
+    """The OpenAPI path of a Flask rule, and which of its parameters are integers (`<int:…>`)."""
+    integers = tuple(
+        PUBLISHED_NAMES.get(name, name) for converter, name in FLASK_ARGUMENT.findall(rule) if converter == "int"
+    )
+    return FLASK_ARGUMENT.sub(lambda m: "{" + PUBLISHED_NAMES.get(m.group(2), m.group(2)) + "}", rule), integers
+
+
+def api_route(
+    blueprint: Blueprint,
     method: str,
-    path: str,
+    rule: str,
     *,
     summary: str,
     request: type[BaseModel] | None = None,
@@ -49,25 +62,26 @@ def documented(
     headers: tuple[str, ...] = (),
     other_statuses: dict[int, str] | None = None,
 ):
-    """Record a route in the OpenAPI description; the route itself is unchanged."""
+    """Register the view on the blueprint at `rule` and document it at the same path: each written once."""
+    path, integers = published_path(rule)
+    operation = Operation(
+        method.lower(),
+        path,
+        summary,
+        request,
+        response,
+        status,
+        request_content_type,
+        headers,
+        other_statuses or {},
+        background,
+        query,
+        integers,
+    )
 
     def register(view):
-        _operations.append(
-            Operation(
-                method.lower(),
-                path,
-                summary,
-                request,
-                response,
-                status,
-                request_content_type,
-                headers,
-                other_statuses or {},
-                background,
-                query,
-            )
-        )
-        return view
+        _operations.append(operation)
+        return blueprint.route(rule, methods=[method.upper()])(view)
 
     return register
 
@@ -108,8 +122,8 @@ ERROR_STATUSES = (
 )
 
 
-def _path_schema(name: str) -> dict:
-    if name in INTEGER_PARAMETERS:
+def _path_schema(name: str, integers: tuple[str, ...]) -> dict:
+    if name in integers:
         return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     return {"type": "string", "minLength": 1, "maxLength": 64}
 
@@ -133,7 +147,7 @@ def _operation_object(op: Operation) -> dict:
         responses[status] = {"description": description, **error}
     operation = {"summary": op.summary, "responses": responses}
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name, op.integer_parameters)}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
     if op.query:

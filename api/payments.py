@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import parse_json_body
-from api.openapi import documented
 from billing.bills import bill_public, get_bill
 from billing.payments import record_payment
 from billing.schemas import PaymentIn, PaymentPublic
@@ -15,10 +14,9 @@ from config import current_settings
 from models.db import get_session
 
 
-@bp.post("/bills/<int:bill_id>/payments")
-@documented(
+@route(
     "POST",
-    "/bills/{id}/payments",
+    "/bills/<int:bill_id>/payments",
     summary="Record a payment against a bill",
     request=PaymentIn,
     response=PaymentPublic,

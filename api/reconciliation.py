@@ -7,10 +7,9 @@ from typing import Literal
 from flask import g, jsonify, request
 from pydantic import BaseModel
 
-from api import bp
+from api import route
 from api.auth import current_biller
 from api.errors import ApiError
-from api.openapi import documented
 from models.db import get_session, utcnow
 from workflows.reconciliation import reconcile_statement
 
@@ -37,8 +36,7 @@ class StatementReport(BaseModel):
     duplicate: int
 
 
-@bp.post("/reconciliation/statements")
-@documented(
+@route(
     "POST",
     "/reconciliation/statements",
     summary="Reconcile a bank statement (CSV as the bank exports it); uploading it again records nothing new",

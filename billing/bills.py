@@ -9,15 +9,17 @@ from sqlalchemy import String, any_, bindparam, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
+import events
 from billing.amounts import RuleError, check_amount_rule
 from billing.customers import customer_public, upsert_customer
 from billing.errors import Conflict, InvalidInput, NotFound
 from billing.links import link_expiry, link_url, new_token
-from billing.schemas import BillIn, BillPublic
+from billing.schemas import BillBase, BillIn, BillPublic, column_of
 from config import Settings
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness, BillStatus
+from models.webhooks import EventType
 from scheduler.dunning import initial_reminder
 
 
@@ -66,20 +68,11 @@ def bill_values(data: BillIn, *, biller: Biller, customer_id: int, cadence_id: i
     """The column values of a new bill from its validated input."""
     exactness = data.amount_exactness or AmountExactness(biller.default_amount_exactness)
     return {
+        **{column_of(name): getattr(data, name) for name in BillBase.model_fields},
         "biller_id": biller.id,
         "customer_id": customer_id,
-        "reference": data.reference,
-        "period": data.period,
-        "bill_date": data.bill_date,
-        "due_date": data.due_date,
-        "amount_paise": data.amount,
         "amount_due_paise": data.amount,
         "amount_exactness": exactness.value,
-        "min_amount_paise": data.min_amount,
-        "max_amount_paise": data.max_amount,
-        "early_payment_amount_paise": data.early_payment_amount,
-        "early_payment_date": data.early_payment_date,
-        "late_payment_amount_paise": data.late_payment_amount,
         "status": BillStatus.OPEN.value,
         "cadence_id": cadence_id,
     }
@@ -138,12 +131,14 @@ def get_bill(*, session: Session, biller_id: int, bill_id: int) -> Bill:
 def cancel_bill(*, session: Session, bill: Bill) -> Bill:
     """Cancel an unpaid bill so it takes no payment and gets no reminder; repeating it is harmless."""
     # One conditional statement, so a payment that settles the bill at the same moment is never overwritten.
-    session.execute(
+    cancelled = session.execute(
         update(Bill)
         .where(Bill.id == bill.id, Bill.status.not_in([BillStatus.PAID.value, BillStatus.CANCELLED.value]))
         .values(status=BillStatus.CANCELLED.value, next_reminder_at=None, updated_at=utcnow())
-    )
+    ).rowcount
     session.refresh(bill)
+    if cancelled:
+        events.emit(session, bill.biller_id, EventType.BILL_CANCELLED, {"bill": events.bill_data(session, bill)})
     if bill.status == BillStatus.PAID:
         raise Conflict("A paid bill cannot be cancelled", field="status", code="bill_paid")
     return bill
@@ -162,20 +157,11 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
     cadence = session.get(Cadence, bill.cadence_id) if bill.cadence_id else None
     link = current_link(session=session, bill_id=bill.id)
     return BillPublic(
+        **{name: getattr(bill, column_of(name)) for name in BillBase.model_fields},
         id=bill.id,
-        reference=bill.reference,
         customer=customer_public(session=session, customer=customer),
-        amount=bill.amount_paise,
         amount_due=bill.amount_due_paise,
-        due_date=bill.due_date,
-        bill_date=bill.bill_date,
-        period=bill.period,
         amount_exactness=AmountExactness(bill.amount_exactness),
-        min_amount=bill.min_amount_paise,
-        max_amount=bill.max_amount_paise,
-        early_payment_amount=bill.early_payment_amount_paise,
-        early_payment_date=bill.early_payment_date,
-        late_payment_amount=bill.late_payment_amount_paise,
         cadence=cadence.name if cadence else None,
         status=BillStatus(bill.status),
         link=link_url(link.token, settings=settings),

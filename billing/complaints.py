@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+import events
 from accounts.audit import record_audit
 from models import Complaint, Customer
 from models.complaints import ComplaintCategory
+from models.webhooks import EventType
 
 
 def open_complaint(
@@ -40,4 +42,6 @@ def open_complaint(
         subject_id=complaint.id,
         detail={"category": complaint.category},
     )
+    data = {"id": complaint.id, "customer_reference": customer.reference, "category": complaint.category}
+    events.emit(session, customer.biller_id, EventType.COMPLAINT_OPENED, {"complaint": data})
     return complaint

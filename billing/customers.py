@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+import events
 from billing.errors import NotFound
 from billing.links import TOKEN_ALPHABET
 from billing.schemas import CustomerIn, CustomerPublic
 from models import Customer, CustomerChannel
 from models.db import utcnow
+from models.webhooks import EventType
 
 _UPDATABLE = ("name", "phone", "email", "language", "preferred_channel")
 WHATSAPP_WINDOW = timedelta(hours=24)
@@ -89,9 +91,14 @@ def channel_state(*, session: Session, customer_id: int, channel: str) -> Custom
 def set_opted_out(*, session: Session, customer_id: int, channel: str, opted_out: bool) -> None:
     """Record that the customer left (or rejoined) a channel; every sender honours it from the next message."""
     state = channel_state(session=session, customer_id=customer_id, channel=channel)
+    newly_out = opted_out and state.opted_out_at is None
     state.opted_out_at = utcnow() if opted_out else None
     session.add(state)
     session.flush()
+    if newly_out:
+        customer = session.get(Customer, customer_id)
+        data = {"customer": {"reference": customer.reference}, "channel": channel}
+        events.emit(session, customer.biller_id, EventType.CUSTOMER_OPTED_OUT, data)
 
 
 def is_opted_out(*, session: Session, customer_id: int, channel: str) -> bool:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.errors import DomainError
 from billing.links import link_expiry, new_token
-from billing.schemas import BillIn, CustomerIn
+from billing.schemas import BillIn, CustomerIn, csv_columns
 from billing.text import text_problem
 from config import Settings
 from models import Bill, Biller, Customer, PaymentLink
@@ -24,22 +24,7 @@ from models.vocab import AmountExactness
 from scheduler.dunning import PlanCache
 from scheduler.plan import step_at
 
-REQUIRED_COLUMNS = ("reference", "customer_reference", "customer_name", "amount", "due_date")
-OPTIONAL_COLUMNS = (
-    "customer_phone",
-    "customer_email",
-    "customer_language",
-    "customer_preferred_channel",
-    "bill_date",
-    "period",
-    "amount_exactness",
-    "min_amount",
-    "max_amount",
-    "early_payment_amount",
-    "early_payment_date",
-    "late_payment_amount",
-    "cadence",
-)
+REQUIRED_COLUMNS, OPTIONAL_COLUMNS = csv_columns()  # BillIn's fields, the customer's as customer_<name>
 _CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
 _PROGRESS_EVERY = 1000  # rows between progress reports to a background job
 

@@ -10,12 +10,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+import events
 from accounts.audit import record_audit
 from billing.errors import Conflict
 from channels.outbox import queue_receipt
 from models import Bill, LinkEvent, OutboundMessage, Payment
 from models.db import utcnow
 from models.vocab import BillStatus, MessageStatus
+from models.webhooks import EventType
 
 REMINDER_TEMPLATE_PREFIX = "reminder"
 PAYMENT_FAILED = "payment_failed"  # the LinkEvent kind of a failed payment notice
@@ -73,7 +75,8 @@ def record_payment(
     ).one()
     overpaid = max(amount_paise - locked.amount_due_paise, 0)
     locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
-    if locked.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID):
+    was_payable = locked.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID)
+    if was_payable:
         locked.status = BillStatus.PAID.value if locked.amount_due_paise == 0 else BillStatus.PARTIALLY_PAID.value
     if locked.status == BillStatus.PAID:
         locked.next_reminder_at = None
@@ -91,7 +94,22 @@ def record_payment(
         detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid},
     )
     queue_receipt(session=session, bill=locked, payment=payment)
+    _emit_payment_events(session=session, bill=locked, payment=payment, was_payable=was_payable)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
+
+
+def _emit_payment_events(*, session: Session, bill: Bill, payment: Payment, was_payable: bool) -> None:
+    """Tell the biller's systems: the payment, and what it made of the bill (paid or still partly due)."""
+    bill_fields = events.bill_data(session, bill)
+    events.emit(
+        session,
+        bill.biller_id,
+        EventType.PAYMENT_RECEIVED,
+        {"payment": events.payment_data(payment), "bill": bill_fields},
+    )
+    if was_payable:
+        kind = EventType.BILL_PAID if bill.status == BillStatus.PAID else EventType.BILL_PARTIALLY_PAID
+        events.emit(session, bill.biller_id, kind, {"bill": bill_fields, "payment": events.payment_data(payment)})
 
 
 def record_payment_failure(*, session: Session, attempt: LinkEvent, utr: str, app: str | None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -17,7 +17,8 @@ Reference = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$"),
 ]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Paise = Annotated[int, Field(gt=0, le=MAX_AMOUNT_PAISE, description="Amount in integer paise")]
+PAISE_DESCRIPTION = "Amount in integer paise"
+Paise = Annotated[int, Field(gt=0, le=MAX_AMOUNT_PAISE, description=PAISE_DESCRIPTION)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
 
 
@@ -39,33 +40,71 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CustomerIn(_Input):
-    """A customer as a biller sends it; upserted by reference."""
+class CustomerBase(BaseModel):
+    """A customer's own fields, the same on the way in and out.
+
+    Phone and email are typed apart on each side: on the way in they are checked and normalised, on the way
+    out they are shown exactly as stored.
+    """
 
     reference: Reference
     name: PersonName
+
+
+class CustomerIn(_Input, CustomerBase):
+    """A customer as a biller sends it; upserted by reference."""
+
     phone: Phone | None = None
     email: EmailStr | None = None
     language: Language = Language.ENGLISH
     preferred_channel: Channel | None = None
 
 
-class BillIn(_Input):
-    """A bill as a biller sends it, with its customer inline."""
+class BillBase(BaseModel):
+    """A bill's own fields, declared once: the same on the way in (BillIn, CSV) and out (BillPublic).
+
+    Amounts are integer paise; in the bills table each amount field `x` is the column `x_paise` (column_of).
+    """
 
     reference: Reference
-    customer: CustomerIn
     amount: Paise
     due_date: BillDate
     bill_date: BillDate | None = None
     period: Annotated[str, StringConstraints(max_length=40)] | None = None
-    amount_exactness: AmountExactness | None = None
     min_amount: Paise | None = None
     max_amount: Paise | None = None
     early_payment_amount: Paise | None = None
     early_payment_date: BillDate | None = None
     late_payment_amount: Paise | None = None
+
+
+def column_of(field: str) -> str:
+    """The bills-table column that stores a BillBase field: amounts carry their unit, `amount` → `amount_paise`."""
+    info = BillBase.model_fields[field]
+    in_paise = info.description == PAISE_DESCRIPTION or Paise in get_args(info.annotation)
+    return f"{field}_paise" if in_paise else field
+
+
+class BillIn(_Input, BillBase):
+    """A bill as a biller sends it, with its customer inline."""
+
+    customer: CustomerIn
+    amount_exactness: AmountExactness | None = None
     cadence: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
+
+
+def csv_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The CSV import's (required, optional) columns, from BillIn: the customer's fields as `customer_<name>`."""
+    required: list[str] = []
+    optional: list[str] = []
+    for name, field in BillIn.model_fields.items():
+        if name == "customer":
+            continue
+        (required if field.is_required() else optional).append(name)
+        if name == "reference":  # the customer's columns follow the bill's reference
+            for inner, customer_field in CustomerIn.model_fields.items():
+                (required if customer_field.is_required() else optional).append(f"customer_{inner}")
+    return tuple(required), tuple(optional)
 
 
 class PaymentIn(_Input):
@@ -76,11 +115,9 @@ class PaymentIn(_Input):
     app: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
-class CustomerPublic(BaseModel):
+class CustomerPublic(CustomerBase):
     """A customer as the API returns it."""
 
-    reference: str
-    name: str
     phone: str | None
     email: str | None
     language: str
@@ -89,23 +126,19 @@ class CustomerPublic(BaseModel):
     opted_out: list[str]
 
 
-class BillPublic(BaseModel):
+def _every_field_present(schema: dict) -> None:
+    schema["required"] = list(schema["properties"])  # an answer always carries every field, null or not
+
+
+class BillPublic(BillBase):
     """A bill as the API returns it."""
 
+    model_config = ConfigDict(json_schema_extra=_every_field_present)
+
     id: int
-    reference: str
     customer: CustomerPublic
-    amount: int
     amount_due: int
-    due_date: date
-    bill_date: date | None
-    period: str | None
     amount_exactness: AmountExactness
-    min_amount: int | None
-    max_amount: int | None
-    early_payment_amount: int | None
-    early_payment_date: date | None
-    late_payment_amount: int | None
     cadence: str | None
     status: BillStatus
     link: str

@@ -15,6 +15,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+import events
 from billing.customers import is_opted_out, set_opted_out, whatsapp_window_open
 from billing.senders import sender_for
 from channels.base import OUTCOME_UNKNOWN, Delivery, InDoubt, Outgoing, SendError
@@ -413,6 +414,7 @@ class OutboxWorker:
 
 def apply_failure_side_effects(*, session: Session, message: OutboundMessage, code: str | None) -> None:
     """What a provider's permanent answer tells us about the customer (opted out, invalid number)."""
+    events.message_failed(session, message, code)
     if not message.customer_id or not code:
         return
     if code in OPT_OUT_CODES:

@@ -17,20 +17,27 @@ log = logging.getLogger(__name__)
 @with_appcontext
 @click.option("--once", is_flag=True, help="Send everything due now, then exit.")
 def worker_command(once: bool) -> None:
-    """Send queued outbound messages and run background jobs; several workers may run at once."""
+    """Send queued outbound messages and webhook deliveries, run background jobs; several workers may run at once."""
     from channels.registry import close_providers
     from channels.worker import OutboxWorker
     from jobs.runner import JobRunner
+    from webhooks_out.dispatch import DeliveryDispatcher
 
     worker = OutboxWorker(current_app._get_current_object())
     job_runner = JobRunner(current_app._get_current_object())
-    signal.signal(signal.SIGTERM, lambda *_: (worker.stopping.set(), job_runner.stopping.set()))
+    deliveries = DeliveryDispatcher(current_app._get_current_object())
+    signal.signal(
+        signal.SIGTERM, lambda *_: (worker.stopping.set(), job_runner.stopping.set(), deliveries.stopping.set())
+    )
     if once:
         job_runner.run(once=True)
     else:
         job_runner.start()
+        deliveries.start()
     try:
         handled = worker.run(once=once)
+        if once:
+            deliveries.run(once=True)  # last: sending messages may have queued events (message.failed)
     finally:
         close_providers(current_app._get_current_object())
     log.info("worker: handled %d message(s)", handled)

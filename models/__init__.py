@@ -17,6 +17,7 @@ from models.messages import (
     SenderRate,
 )
 from models.reconciliation import PaymentProviderAccount, StatementLine
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 metadata = SQLModel.metadata
 
@@ -44,5 +45,7 @@ __all__ = [
     "SenderRate",
     "StatementLine",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]

@@ -10,9 +10,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import exists, select, update
 
+import events
 from models import Bill, PaymentLink
 from models.db import current_db, utcnow
 from models.vocab import PAYABLE_STATUSES, BillStatus
+from models.webhooks import EventType
 from scheduler.dunning import run_dunning_pass
 
 log = logging.getLogger(__name__)
@@ -38,13 +40,21 @@ def expire_bills() -> None:
         live_link = exists().where(
             PaymentLink.bill_id == Bill.id, (PaymentLink.expires_at.is_(None)) | (PaymentLink.expires_at > utcnow())
         )
-        result = session.execute(
-            update(Bill)
-            .where(Bill.status.in_([s.value for s in PAYABLE_STATUSES]), ~live_link)
-            .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+        expired = (
+            session.execute(
+                update(Bill)
+                .where(Bill.status.in_([s.value for s in PAYABLE_STATUSES]), ~live_link)
+                .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=utcnow())
+                .returning(Bill.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
         )
-        log.info("expiry: %d bill(s) expired", result.rowcount)
+        for bill_id in expired:
+            bill = session.get(Bill, bill_id)
+            events.emit(session, bill.biller_id, EventType.BILL_EXPIRED, {"bill": events.bill_data(session, bill)})
+        log.info("expiry: %d bill(s) expired", len(expired))
 
 
 def daily_summary() -> None:

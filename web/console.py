@@ -375,4 +375,5 @@ from web import (  # noqa: E402,F401
     console_settings,
     console_simulator,
     console_support,
+    console_webhooks,
 )

@@ -11,9 +11,11 @@ from jobs.bulk import IMPORT
 from jobs.store import queue_job
 from models import Bill, Conversation, StatementLine
 from models.db import utcnow
+from models.webhooks import WebhookEndpoint
 from tests.reconciliation.conftest import hdfc_statement
 from tests.tenancy.conftest import PASSWORD, PHONE, leaks, text_message
 from tests.web.test_console import csrf
+from webhooks_out.endpoints import new_secret
 
 OWN_SMS_OF_A = "+14155550188"
 ROUTE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -36,6 +38,16 @@ def both_waiting(client, session, clock, tenants, staff):
     a, b = tenants
     assert threads[a.biller_id].needs_attention == "handover" and threads[b.biller_id].needs_attention == "paid_claim"
     return threads
+
+
+def webhook_endpoint(session, tenant) -> int:
+    """A webhook endpoint of the tenant's, stored directly (its URL is never called here)."""
+    endpoint = WebhookEndpoint(
+        biller_id=tenant.biller_id, url="https://hooks.example.com/", events=["bill.paid"], secret=new_secret()
+    )
+    session.add(endpoint)
+    session.commit()
+    return endpoint.id
 
 
 def sign_in(client, email: str) -> None:
@@ -158,6 +170,7 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
     headers = mine.api.headers
     new_customer = {"reference": "NEW-1", "name": "Mira", "phone": PHONE}
     theirs_id, mine_id = theirs.bill.id, mine.bill.id
+    hooks = [webhook_endpoint(session, tenant) for tenant in tenants]
     calls = {
         "api.post_bill": [
             (
@@ -225,6 +238,20 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
                 200,
             )
         ],
+        "api.post_webhook_endpoint": [
+            ("POST", "/webhook-endpoints", {"json": {"url": "http://10.0.0.1/", "events": ["bill.paid"]}}, 422)
+        ],
+        "api.get_webhook_endpoints": [("GET", "/webhook-endpoints", {}, 200)],
+        "api.read_webhook_endpoint": [
+            ("GET", f"/webhook-endpoints/{hooks[me]}", {}, 200),
+            ("GET", f"/webhook-endpoints/{hooks[1 - me]}", {}, 404),
+        ],
+        "api.webhook_deliveries": [
+            ("GET", f"/webhook-endpoints/{hooks[me]}/deliveries", {}, 200),
+            ("GET", f"/webhook-endpoints/{hooks[1 - me]}/deliveries", {}, 404),
+        ],
+        "api.test_webhook_endpoint": [("POST", f"/webhook-endpoints/{hooks[1 - me]}/test", {}, 404)],
+        "api.remove_webhook_endpoint": [("DELETE", f"/webhook-endpoints/{hooks[1 - me]}", {}, 404)],
     }
     api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
     assert set(calls) == api_endpoints, "a new API route: add it to the walk"
