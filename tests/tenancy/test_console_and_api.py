@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import Bill, Conversation
+from models import Bill, Conversation, User
 from models.db import utcnow
 from tests.tenancy.conftest import PASSWORD, PHONE, leaks, text_message
 from tests.web.test_console import csrf
@@ -78,24 +78,31 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
         select(Conversation).where(Conversation.address == PHONE, Conversation.biller_id.is_(None))
     ).one()
     mine_job, theirs_job = (job_of(session, tenant) for tenant in (mine, theirs))
+    mine_user, theirs_user = (
+        session.exec(select(User).where(User.email == f"desk@{letter}.example")).one().id
+        for letter in ("ab"[me], "ab"[1 - me])
+    )
     ids = {
         "mine": {
             "conversation_id": both_waiting[mine.biller_id].id,
             "customer_id": mine.bill.customer_id,
             "bill_id": mine.bill.id,
             "job_id": mine_job,
+            "user_id": mine_user,
         },
         "theirs": {
             "conversation_id": both_waiting[theirs.biller_id].id,
             "customer_id": theirs.bill.customer_id,
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
+            "user_id": theirs_user,
         },
         "person's": {
             "conversation_id": person.id,
             "customer_id": theirs.bill.customer_id,
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
+            "user_id": theirs_user,
         },
     }
     sign_in(client, f"boss@{'ab'[me]}.example")

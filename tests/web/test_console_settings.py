@@ -97,7 +97,9 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
         session=session, biller_id=api.biller.id, kind=IMPORT, payload=b"reference\n", params={}, now=utcnow()
     )
     session.commit()
+    desk = session.exec(select(User).where(User.email == "desk@a.example")).one()
     ids = {
+        "user_id": desk.id,
         "conversation_id": conversation.id,
         "customer_id": bill.customer_id,
         "bill_id": bill.id,

@@ -1,62 +1,43 @@
-"""The support desk: find a customer, read their whole story, and act on it."""
+"""The support desk: the customer list and search, a customer's whole story, and the actions taken on it."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
-from sqlmodel import or_, select
+from sqlmodel import select
 
-from billing.errors import DomainError
+from billing.errors import DomainError, InvalidInput
 from billing.payments import record_payment
-from billing.phones import normalise_phone
 from billing.text import check_date_window, text_problem
-from channels.outbox import reminder_variables
-from channels.rendering import find_template
-from models import (
-    Bill,
-    Biller,
-    Conversation,
-    Customer,
-    CustomerNote,
-    LinkEvent,
-    OutboundMessage,
-    Payment,
-)
-from models.db import get_session, utcnow
+from models import Bill, Biller, Conversation, Customer, CustomerNote
+from models.db import get_session
 from models.vocab import Role
 from scheduler.notify import notify_bill
-from web.console import ActionForm, audit, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
-
-RESULTS_LIMIT = 50
+from support.customers import PAGE_SIZE, find_customers
+from support.labels import channel_label
+from support.timeline import customer_timeline as timeline_of
+from web.console.base import ActionForm, Done, bp, console_action, render, staff_only
+from web.console.timefmt import local_time
 
 
 @bp.get("/customers")
 @staff_only
 def search_customers():
-    """Search by phone, name, consumer number or bill number."""
+    """Every customer, newest first, a page at a time; or those matching a phone, name, consumer or bill number."""
     query = (request.args.get("q") or "").strip()[:100]
-    results, problem = [], text_problem(query)
+    page = max(request.args.get("page", type=int) or 1, 1)
+    problem = text_problem(query)
     if problem:
-        flash(f"Search {problem}.")
-        return render("customers.html", query="", results=results), 422
-    if query:
-        session = get_session()
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions = [Customer.name.ilike(pattern, escape="\\"), Customer.reference == query]
-        with suppress(ValueError):  # not a phone number: search by the other fields
-            conditions.append(Customer.phone == normalise_phone(query))
-        by_bill = select(Bill.customer_id).where(Bill.reference == query)
-        conditions.append(Customer.id.in_(by_bill))
-        results = session.exec(
-            scoped(select(Customer).where(or_(*conditions)), Customer.biller_id)
-            .order_by(Customer.name)
-            .limit(RESULTS_LIMIT)
-        ).all()
-    return render("customers.html", query=query, results=results)
+        flash(f"Search {problem}.", "error")
+        return render("customers.html", query="", results=[], page=1, more=False), 422
+    biller_id = None if current_user.role == Role.ADMIN else current_user.biller_id
+    results, more = find_customers(
+        session=get_session(), biller_id=biller_id, query=query, offset=(page - 1) * PAGE_SIZE
+    )
+    return render("customers.html", query=query, results=results, page=page, more=more)
 
 
 def _customer_or_404(customer_id: int) -> Customer:
@@ -73,27 +54,6 @@ def customer_timeline(customer_id: int):
     customer = _customer_or_404(customer_id)
     session = get_session()
     bills = session.exec(select(Bill).where(Bill.customer_id == customer.id).order_by(Bill.due_date.desc())).all()
-    bill_ids = [bill.id for bill in bills]
-    events = []
-    for message in session.exec(select(OutboundMessage).where(OutboundMessage.customer_id == customer.id)).all():
-        label = f"{message.channel} {message.template_key or 'message'}: {message.status}"
-        events.append(
-            (message.created_at, "message", label + (f" ({message.error_code})" if message.error_code else ""))
-        )
-    for event in session.exec(select(LinkEvent).where(LinkEvent.bill_id.in_(bill_ids))).all():
-        text = "opened the payment link" if event.kind == "opened" else f"{event.kind.replace('_', ' ')}"
-        events.append((event.created_at, "link", text + (f": {event.app} on {event.platform}" if event.app else "")))
-    for payment in session.exec(select(Payment).where(Payment.bill_id.in_(bill_ids))).all():
-        events.append(
-            (
-                payment.paid_at,
-                "payment",
-                f"paid {payment.amount_paise / 100:.2f} ({payment.source}, ref {payment.reference})",
-            )
-        )
-    for note in session.exec(select(CustomerNote).where(CustomerNote.customer_id == customer.id)).all():
-        events.append((note.created_at, "note", note.body))
-    events.sort(key=lambda event: event[0], reverse=True)
     conversations = session.exec(
         select(Conversation).where(
             Conversation.customer_id == customer.id, Conversation.biller_id == customer.biller_id
@@ -103,7 +63,7 @@ def customer_timeline(customer_id: int):
         "customer.html",
         customer=customer,
         bills=bills,
-        events=events,
+        events=timeline_of(session=session, customer_id=customer.id),
         conversations=conversations,
         biller=session.get(Biller, customer.biller_id),
         action_form=ActionForm(),
@@ -117,144 +77,78 @@ def _bill_of(customer: Customer, bill_id: int) -> Bill:
     return bill
 
 
-def _act(customer_id: int, action: str, do) -> object:
-    """Check the form, run the action, audit it, and go back to the customer."""
-    customer = _customer_or_404(customer_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    session = get_session()
-    try:
-        done = do(session, customer)
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message)
-    else:
-        audit(
-            session,
-            customer.biller_id,
-            action=action,
-            subject_type="customer",
-            subject_id=customer.id,
-        )
-        session.commit()
-        flash(done)
-    return redirect(url_for("console.customer_timeline", customer_id=customer.id))
+def _back(customer_id: int, **_) -> str:
+    return url_for("console.customer_timeline", customer_id=customer_id)
+
+
+def _on_customer(customer: Customer, message: str) -> Done:
+    return Done(
+        to=_back(customer.id),
+        message=message,
+        biller_id=customer.biller_id,
+        subject_type="customer",
+        subject_id=customer.id,
+    )
 
 
 @bp.post("/customers/<int:customer_id>/bills/<int:bill_id>/resend")
 @staff_only
-def resend_link(customer_id: int, bill_id: int):
+@console_action("bill.resend_link", back=_back)
+def resend_link(session, customer_id: int, bill_id: int):
     """Send the bill's link again now (or at the next allowed contact moment)."""
-
-    def do(session, customer):
-        message, when = notify_bill(session=session, bill=_bill_of(customer, bill_id))
-        return f"Link queued on {message.channel} for {when.astimezone(ZoneInfo('Asia/Kolkata')):%d %b %H:%M}."
-
-    return _act(customer_id, "bill.resend_link", do)
+    customer = _customer_or_404(customer_id)
+    bill = _bill_of(customer, bill_id)
+    message, when = notify_bill(session=session, bill=bill)
+    return _on_customer(
+        customer, f"Link queued on {channel_label(message.channel)} for {local_time(when, bill.biller_id, 'short')}."
+    )
 
 
 @bp.post("/customers/<int:customer_id>/bills/<int:bill_id>/snooze")
 @staff_only
-def snooze_bill(customer_id: int, bill_id: int):
+@console_action("bill.snooze", back=_back)
+def snooze_bill(session, customer_id: int, bill_id: int):
     """Pause the bill's reminders until a date (09:00 on that day, the biller's time)."""
-
-    def do(session, customer):
-        bill = _bill_of(customer, bill_id)
-        biller = session.get(Biller, bill.biller_id)
-        try:
-            day = check_date_window(date.fromisoformat(request.form.get("until", "")), field="until")
-        except (ValueError, DomainError):
-            raise DomainError("Give the date as 2026-12-20", field="until") from None
-        bill.paused_until = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(biller.timezone))
-        session.add(bill)
-        return f"Reminders for {bill.reference} paused until {day:%d %b %Y}."
-
-    return _act(customer_id, "bill.snooze", do)
+    customer = _customer_or_404(customer_id)
+    bill = _bill_of(customer, bill_id)
+    biller = session.get(Biller, bill.biller_id)
+    try:
+        day = check_date_window(date.fromisoformat(request.form.get("until", "")), field="until")
+    except (ValueError, DomainError):
+        raise InvalidInput("Give the date as 2026-12-20", field="until") from None
+    bill.paused_until = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(biller.timezone))
+    session.add(bill)
+    return _on_customer(customer, f"Reminders for {bill.reference} paused until {day:%d %b %Y}.")
 
 
 @bp.post("/customers/<int:customer_id>/bills/<int:bill_id>/mark-paid")
 @staff_only
-def mark_paid(customer_id: int, bill_id: int):
+@console_action("bill.mark_paid", back=_back)
+def mark_paid(session, customer_id: int, bill_id: int):
     """Record a payment confirmed by other means, with its reference (the same function as every payment)."""
-
-    def do(session, customer):
-        bill = _bill_of(customer, bill_id)
-        if bill.amount_due_paise <= 0:
-            raise DomainError(f"{bill.reference} is already paid: nothing is due", field="bill")
-        reference = (request.form.get("reference") or "").strip()
-        if not reference.isascii() or not reference.isalnum() or len(reference) > 64:
-            raise DomainError("Give the payment reference (UTR), letters and digits only", field="reference")
-        record_payment(
-            session=session, bill=bill, amount_paise=bill.amount_due_paise, reference=reference, source="console"
-        )
-        return f"{bill.reference} marked paid."
-
-    return _act(customer_id, "bill.mark_paid", do)
+    customer = _customer_or_404(customer_id)
+    bill = _bill_of(customer, bill_id)
+    if bill.amount_due_paise <= 0:
+        raise DomainError(f"{bill.reference} is already paid: nothing is due", field="bill")
+    reference = (request.form.get("reference") or "").strip()
+    if not reference.isascii() or not reference.isalnum() or len(reference) > 64:
+        raise DomainError("Give the payment reference (UTR), letters and digits only", field="reference")
+    record_payment(
+        session=session, bill=bill, amount_paise=bill.amount_due_paise, reference=reference, source="console"
+    )
+    return _on_customer(customer, f"{bill.reference} marked paid.")
 
 
 @bp.post("/customers/<int:customer_id>/notes")
 @staff_only
-def add_note(customer_id: int):
+@console_action("customer.note", back=_back)
+def add_note(session, customer_id: int):
     """Keep an internal note on the customer."""
-
-    def do(session, customer):
-        body = (request.form.get("body") or "").strip()
-        if not body:
-            raise DomainError("Write the note first", field="body")
-        if problem := text_problem(body):
-            raise DomainError(f"Note not saved: it {problem}", field="body")
-        session.add(CustomerNote(customer_id=customer.id, author_user_id=current_user.id, body=body[:2000]))
-        return "Note saved."
-
-    return _act(customer_id, "customer.note", do)
-
-
-@bp.post("/conversations/<int:conversation_id>/assign")
-@staff_only
-def assign_to_me(conversation_id: int):
-    """Take the conversation."""
-    conversation, customer = conversation_or_404(conversation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    session = get_session()
-    conversation.assigned_user_id = current_user.id
-    session.add(conversation)
-    audit(
-        session,
-        customer.biller_id,
-        action="conversation.assign",
-        subject_type="conversation",
-        subject_id=conversation.id,
-    )
-    session.commit()
-    return redirect(url_for("console.conversation", conversation_id=conversation.id))
-
-
-@bp.post("/conversations/<int:conversation_id>/send-template")
-@staff_only
-def send_template(conversation_id: int):
-    """Outside WhatsApp's window: send one of the biller's approved templates about one of the customer's bills."""
-    conversation, customer = conversation_or_404(conversation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    session = get_session()
-    bill = session.get(Bill, request.form.get("bill_id", type=int) or 0)
-    key = request.form.get("template") or ""
-    if bill is None or bill.customer_id != customer.id or text_problem(key):
-        abort(404)
-    template = find_template(
-        session=session, biller_id=customer.biller_id, key=key, channel="whatsapp", language=customer.language
-    )
-    if template is None or not template.content_sid:
-        flash("That message has no approved WhatsApp template (ContentSid) yet: add one under Templates.")
-        return redirect(url_for("console.conversation", conversation_id=conversation.id))
-    post_as_agent(
-        session,
-        conversation,
-        customer,
-        template_key=key,
-        bill=bill,
-        variables=reminder_variables(session=session, bill=bill, now=utcnow()),
-        action="conversation.template",
-    )
-    return redirect(url_for("console.conversation", conversation_id=conversation.id))
+    customer = _customer_or_404(customer_id)
+    body = (request.form.get("body") or "").strip()
+    if not body:
+        raise DomainError("Write the note first", field="body")
+    if problem := text_problem(body):
+        raise DomainError(f"Note not saved: it {problem}", field="body")
+    session.add(CustomerNote(customer_id=customer.id, author_user_id=current_user.id, body=body[:2000]))
+    return _on_customer(customer, "Note saved.")

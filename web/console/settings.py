@@ -1,30 +1,39 @@
-"""Biller settings in the console: profile and payment apps, message templates with preview, users."""
+"""Biller settings in the console: payee details, payment apps, contact hours and days, bill-fetch endpoint."""
 
 from __future__ import annotations
 
 from datetime import time
 
-from flask import abort, flash, redirect, request, url_for
-from sqlmodel import select
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask import flash, redirect, request, url_for
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from accounts.users import create_user
 from billing.apps import catalogue
 from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
-from billing.billers import VPA_PATTERN
-from billing.errors import DomainError
+from billing.billers import update_biller_profile
+from billing.errors import DomainError, InvalidInput
 from billing.outbound import OutboundPolicy
-from channels.template_store import SAMPLE_VALUES, save_template
-from channels.templates import DEFAULT_TEMPLATES, TemplateError, default_template
-from channels.templates import render as render_template_text
 from config import current_settings
-from models import MessageTemplate, User
 from models.db import get_session
-from models.vocab import AmountExactness, Channel, Role
-from web.console import ConsoleForm, audit, bp, render
-from web.console_admin import biller_admin_only, managed_biller
+from models.vocab import AmountExactness
+from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
+
+TIME_ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "Asia/Dhaka", "Asia/Dubai", "Asia/Singapore", "Europe/London", "UTC")
+AMOUNT_RULES = {
+    "EXACT": "exactly the amount due",
+    "ANY": "any amount",
+    "MIN": "at least a minimum",
+    "RANGE": "between a minimum and a maximum",
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (no Ctrl-click list cut off at the edge)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ProfileForm(ConsoleForm):
@@ -33,13 +42,14 @@ class ProfileForm(ConsoleForm):
     payee_name = StringField("Payee name", validators=[DataRequired(), Length(max=100)])
     merchant_category_code = StringField("Merchant category code", validators=[DataRequired(), Length(4, 4)])
     default_amount_exactness = SelectField(
-        "Amount rule", choices=[SelectChoice(r.value, r.value) for r in AmountExactness]
+        "Amount rule", choices=[SelectChoice(r.value, AMOUNT_RULES.get(r.value, r.value)) for r in AmountExactness]
     )
-    payment_apps = SelectMultipleField(
-        "Payment apps", choices=[SelectChoice(a.id, a.name) for a in catalogue().values()]
-    )
+    payment_apps = CheckboxesField("Payment apps", choices=[SelectChoice(a.id, a.name) for a in catalogue().values()])
     contact_hours_start = StringField("Contact from (HH:MM)", validators=[DataRequired()])
     contact_hours_end = StringField("Contact until (HH:MM)", validators=[DataRequired()])
+    skip_sundays = BooleanField("No reminders on Sundays")
+    skip_public_holidays = BooleanField("No reminders on India's public holidays")
+    timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in TIME_ZONES])
     bill_fetch_url = StringField("Bill fetch endpoint", validators=[Optional(), Length(max=500)])
     bill_fetch_secret = PasswordField(
         "Bill fetch secret (leave empty to keep)", validators=[Optional(), Length(max=200)]
@@ -49,52 +59,45 @@ class ProfileForm(ConsoleForm):
     )
 
 
-class TemplateForm(ConsoleForm):
-    key = SelectField("Message", choices=[SelectChoice(key, key) for key in DEFAULT_TEMPLATES])
-    channel = SelectField("Channel", choices=[SelectChoice(c.value, c.value) for c in Channel])
-    language = SelectField("Language", choices=[SelectChoice(code, code) for code in ("en", "hi", "bn")])
-    body = TextAreaField("Text", validators=[DataRequired(), Length(max=1600)])
-    content_sid = StringField("WhatsApp ContentSid", validators=[Optional(), Length(max=64)])
-    dlt_template_id = StringField("SMS DLT template id", validators=[Optional(), Length(max=40)])
-
-
-class UserForm(ConsoleForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
-    role = SelectField(
-        "Role",
-        choices=[SelectChoice(Role.SUPPORT.value, "support"), SelectChoice(Role.BILLER_ADMIN.value, "biller admin")],
-    )
-
-
 def _hhmm(text: str, field: str) -> time:
     try:
         return time.fromisoformat(text)
     except ValueError:
-        raise DomainError("must look like 09:00", field=field) from None
+        raise InvalidInput("must look like 09:00", field=field) from None
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @biller_admin_only
 def biller_settings():
-    """The biller's payee details, amount rule, payment apps, contact hours and bill-fetch endpoint."""
+    """The biller's payee details, amount rule, payment apps, contact hours and days, and bill-fetch endpoint."""
     session = get_session()
     biller = managed_biller()
     form = ProfileForm(obj=biller) if request.method == "GET" else ProfileForm()
+    if biller.timezone not in TIME_ZONES:
+        form.timezone.choices = [*form.timezone.choices, SelectChoice(biller.timezone, biller.timezone)]
+    if request.method == "POST" and not request.form.get("timezone"):
+        form.timezone.data = biller.timezone  # a client that does not send the zone keeps the biller's
     if request.method == "GET":
         form.contact_hours_start.data = biller.contact_hours_start.strftime("%H:%M")
         form.contact_hours_end.data = biller.contact_hours_end.strftime("%H:%M")
         form.bill_fetch_secret.data = form.payment_webhook_secret.data = ""
     elif form.validate_on_submit():
         try:
-            if not VPA_PATTERN.match(form.upi_vpa.data):
-                raise DomainError("is not a UPI virtual payment address such as biller@bank", field="upi_vpa")
-            if not form.merchant_category_code.data.isdigit():
-                raise DomainError("must be four digits", field="merchant_category_code")
-            start = _hhmm(form.contact_hours_start.data, "contact_hours_start")
-            end = _hhmm(form.contact_hours_end.data, "contact_hours_end")
-            if start >= end:
-                raise DomainError("must end after it starts", field="contact_hours_end")
+            update_biller_profile(
+                session=session,
+                biller=biller,
+                name=form.name.data,
+                upi_vpa=form.upi_vpa.data,
+                payee_name=form.payee_name.data,
+                merchant_category_code=form.merchant_category_code.data,
+                default_amount_exactness=form.default_amount_exactness.data,
+                payment_apps=form.payment_apps.data,
+                contact_hours_start=_hhmm(form.contact_hours_start.data, "contact_hours_start"),
+                contact_hours_end=_hhmm(form.contact_hours_end.data, "contact_hours_end"),
+                skip_sundays=form.skip_sundays.data,
+                skip_public_holidays=form.skip_public_holidays.data,
+                timezone=form.timezone.data,
+            )
             set_bill_fetch_endpoint(
                 session=session,
                 biller=biller,
@@ -105,109 +108,11 @@ def biller_settings():
             if form.payment_webhook_secret.data:
                 set_payment_webhook_secret(session=session, biller=biller, secret=form.payment_webhook_secret.data)
         except DomainError as exc:
-            flash(f"{exc.field.replace('_', ' ')}: {exc.message}")
-        else:
-            for field in (
-                "name",
-                "upi_vpa",
-                "payee_name",
-                "merchant_category_code",
-                "default_amount_exactness",
-                "payment_apps",
-            ):
-                setattr(biller, field, getattr(form, field).data)
-            biller.contact_hours_start, biller.contact_hours_end = start, end
-            session.add(biller)
-            audit(
-                session,
-                biller.id,
-                action="biller.update",
-                subject_type="biller",
-                subject_id=biller.id,
-            )
-            session.commit()
-            flash("Saved.")
-            return redirect(url_for("console.biller_settings", biller=biller.id))
-    return render("settings.html", form=form, biller=biller)
-
-
-@bp.route("/templates", methods=["GET", "POST"])
-@biller_admin_only
-def templates():
-    """The biller's own wording per message, channel and language, previewed with sample values."""
-    session = get_session()
-    biller = managed_biller()
-    form = TemplateForm()
-    preview = None
-    if request.method == "GET":
-        form.body.data = default_template(form.key.data or "reminder_due_today", form.language.data or "en")
-    elif form.validate_on_submit():
-        try:
-            preview = render_template_text(form.body.data, {**SAMPLE_VALUES, "biller_name": biller.name})
-            if request.form.get("save") == "yes":
-                template = save_template(
-                    session=session,
-                    biller_id=biller.id,
-                    key=form.key.data,
-                    channel=form.channel.data,
-                    language=form.language.data,
-                    body=form.body.data,
-                    content_sid=form.content_sid.data or None,
-                    dlt_template_id=form.dlt_template_id.data or None,
-                    max_sms_segments=current_settings().sms_max_segments,
-                )
-                audit(
-                    session,
-                    biller.id,
-                    action="template.save",
-                    subject_type="template",
-                    subject_id=template.id,
-                )
-                session.commit()
-                flash("Template saved.")
-                return redirect(url_for("console.templates", biller=biller.id))
-        except (DomainError, TemplateError) as exc:
-            flash(f"Not saved: {getattr(exc, 'message', str(exc))}")
-            preview = None
-    saved = session.exec(
-        select(MessageTemplate)
-        .where(MessageTemplate.biller_id == biller.id)
-        .order_by(MessageTemplate.key, MessageTemplate.channel, MessageTemplate.language)
-    ).all()
-    return render("templates.html", form=form, saved=saved, preview=preview, biller=biller)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@biller_admin_only
-def users():
-    """The biller's console users; biller admins add support staff and other admins."""
-    session = get_session()
-    biller = managed_biller()
-    form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user = create_user(
-                session=session,
-                email=form.email.data,
-                password=form.password.data,
-                role=Role(form.role.data),
-                biller_id=biller.id,
-            )
-        except DomainError as exc:
-            flash(f"Not added: {exc.field}: {exc.message}")
-        else:
-            audit(
-                session,
-                biller.id,
-                action="user.create",
-                subject_type="user",
-                subject_id=user.id,
-                detail={"role": form.role.data},
-            )
-            session.commit()
-            flash("User added.")
-            return redirect(url_for("console.users", biller=biller.id))
-    elif request.method == "POST":
-        abort(400)
-    people = session.exec(select(User).where(User.biller_id == biller.id).order_by(User.email)).all()
-    return render("users.html", form=form, people=people, biller=biller)
+            session.rollback()
+            flash(f"{(exc.field or 'settings').replace('_', ' ')}: {exc.message}", "error")
+            return render("settings.html", form=form, biller=biller), 422
+        audit(session, biller.id, action="biller.update", subject_type="biller", subject_id=biller.id)
+        session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("console.biller_settings", biller=biller.id))
+    return render("settings.html", form=form, biller=biller), 422 if form.errors else 200
