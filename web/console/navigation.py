@@ -15,7 +15,7 @@ from config import current_settings
 from models import Biller
 from models.db import get_session
 from models.vocab import Role
-from web.console.base import CHOSEN_BILLER, MANAGE_BILLER, SUPPORT, SWITCH_BILLER, WEB_DIR, ActionForm, bp, can
+from web.console.base import CHOSEN_BILLER, MANAGE_BILLER, SUPPORT, SWITCH_BILLER, WEB_DIR, bp, can
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def stylesheet():
 def navigation() -> dict:
     """What the page frame shows: the links this user may follow, and for admins the biller switcher."""
     if not current_user.is_authenticated:
-        return {"nav": [], "billers": [], "chosen_biller": None}
+        return {"nav": [], "switcher_billers": [], "chosen_biller": None}
     items = list(SUPPORT_PAGES) if can(SUPPORT) else []
     if can(SUPPORT) and console_only(current_settings()):
         items.append(NavItem("console.simulator", "Simulator"))
@@ -68,7 +68,7 @@ def navigation() -> dict:
         {"href": url_for(item.endpoint), "label": item.label, "current": request.endpoint == item.endpoint}
         for item in items
     ]
-    return {"nav": links, "billers": billers, "chosen_biller": chosen, "switch_form": ActionForm()}
+    return {"nav": links, "switcher_billers": billers, "chosen_biller": chosen}
 
 
 @bp.app_context_processor
