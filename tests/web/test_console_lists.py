@@ -52,7 +52,7 @@ def test_bills_list_filters_searches_and_never_shows_another_biller(client, bill
     login(client, "boss@a.example")
     html = client.get("/console/bills").get_data(as_text=True)
     assert all(ref in html for ref in ("A-OLD", "A-NEW", "A-MID")) and "B-ONLY" not in html
-    overdue = client.get("/console/bills", query_string={"overdue": "yes"}).get_data(as_text=True)
+    overdue = client.get("/console/bills", query_string={"overdue": "1"}).get_data(as_text=True)
     assert "A-OLD" in overdue and "A-NEW" not in overdue and "days overdue" in overdue
     window = client.get("/console/bills", query_string={"due_from": "2026-12-01", "due_to": "2026-12-10"})
     assert "A-MID" in window.get_data(as_text=True) and "A-NEW" not in window.get_data(as_text=True)

@@ -46,7 +46,7 @@ def _filter(today: date) -> tuple[BillFilter, dict, list[str]]:
         due_from=days["due_from"],
         due_to=days["due_to"],
         search=values["q"] or None,
-        overdue_before=today if values["overdue"] == "yes" else None,
+        overdue_before=today if values["overdue"] in ("1", "yes") else None,
     )
     return where, values, problems
 
