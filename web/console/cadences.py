@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from sqlmodel import select
 from wtforms import StringField
 
-from api.errors import validation_error
 from billing.billers import biller_today
 from billing.errors import InvalidInput
 from billing.text import check_date_window
@@ -69,8 +68,13 @@ def form_rows(cadence: dict | None) -> list[dict]:
     return (steps + [blank] * max(4 - len(steps), 3))[:STEP_ROWS]
 
 
-def _row_message(message: str) -> str:
-    return re.sub(r"steps\.(\d+)", lambda m: f"step {int(m.group(1))}", message)
+def _first_problem(exc: ValidationError) -> str:
+    """Pydantic's first complaint, its field named as the form shows it ('steps.1.channels' → 'step 1 channels')."""
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"])
+    field = re.sub(r"steps\.(\d+)\.?", lambda m: f"step {int(m.group(1))} ", field).strip().replace("_", " ")
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{field}: {message}" if field else message
 
 
 @bp.route("/cadences", methods=["GET", "POST"])
@@ -95,7 +99,7 @@ def cadences():
             sample = date.fromisoformat(form.sample_due_date.data.strip())
             check_date_window(sample, field="sample_due_date")
         except ValidationError as exc:
-            error = _row_message(validation_error(exc).message)
+            error = _first_problem(exc)
         except ValueError:
             error = "The sample due date must look like 2026-12-10."
         except InvalidInput as exc:
