@@ -125,6 +125,7 @@ def register_commands(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """JSON errors for the API and webhooks; plain pages for people."""
     from api.errors import http_error_json, register_domain_errors, wants_json
+    from web.console import is_console_page, render_error_page
     from web.pay import render_message_page
 
     register_domain_errors(app)
@@ -133,6 +134,8 @@ def register_errorhandlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if wants_json(request.path):
             return http_error_json(exc)
+        if is_console_page(request.path):  # staff pages and the bare root: the console's own error pages
+            return render_error_page(exc)
         if exc.code in (404, 429):
             return render_message_page(exc.code)
         return exc

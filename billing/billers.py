@@ -7,15 +7,16 @@ import hmac
 import re
 import secrets
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlmodel import Session, select
 
+from billing.apps import catalogue
 from billing.errors import InvalidInput
 from billing.links import TOKEN_ALPHABET
 from models import ApiKey, Biller, Cadence, CadenceStep
 from models.db import utcnow
-from models.vocab import Channel
+from models.vocab import AmountExactness, Channel
 
 VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
 API_KEY_PREFIX = "cpk_"
@@ -41,10 +42,7 @@ def create_biller(
     """Onboard a biller with a default reminder cadence."""
     if not name.strip():
         raise InvalidInput("must not be empty", field="name")
-    if not VPA_PATTERN.match(upi_vpa):
-        raise InvalidInput("is not a UPI virtual payment address such as biller@bank", field="upi_vpa")
-    if not re.fullmatch(r"\d{4}", merchant_category_code):
-        raise InvalidInput("must be four digits", field="merchant_category_code")
+    check_payee(upi_vpa=upi_vpa, merchant_category_code=merchant_category_code)
     biller = Biller(
         name=name.strip(),
         upi_vpa=upi_vpa,
@@ -111,3 +109,52 @@ def revoke_api_key(*, session: Session, api_key: ApiKey) -> None:
 def _hash_key(plain: str) -> str:
     # API keys carry 190 bits of randomness, so a fast hash is enough (unlike passwords).
     return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def check_payee(*, upi_vpa: str, merchant_category_code: str) -> None:
+    """The payee rules every door applies: a UPI VPA such as biller@bank, a four-digit merchant category code."""
+    if not VPA_PATTERN.match(upi_vpa or ""):
+        raise InvalidInput("is not a UPI virtual payment address such as biller@bank", field="upi_vpa")
+    if not re.fullmatch(r"\d{4}", merchant_category_code or ""):
+        raise InvalidInput("must be four digits", field="merchant_category_code")
+
+
+def update_biller_profile(
+    *,
+    session: Session,
+    biller: Biller,
+    name: str,
+    upi_vpa: str,
+    payee_name: str,
+    merchant_category_code: str,
+    default_amount_exactness: str,
+    payment_apps: list[str],
+    contact_hours_start: time,
+    contact_hours_end: time,
+    skip_sundays: bool,
+    skip_public_holidays: bool,
+    timezone: str,
+) -> Biller:
+    """Change a biller's payee details, amount rule, apps and contact days under the onboarding rules; flushes."""
+    if not name.strip():
+        raise InvalidInput("must not be empty", field="name")
+    check_payee(upi_vpa=upi_vpa, merchant_category_code=merchant_category_code)
+    if not payee_name.strip():
+        raise InvalidInput("must not be empty", field="payee_name")
+    if default_amount_exactness not in {rule.value for rule in AmountExactness}:
+        raise InvalidInput("is not an amount rule", field="default_amount_exactness")
+    unknown = [app for app in payment_apps if app not in catalogue()]
+    if unknown or not payment_apps:
+        raise InvalidInput("must name at least one known payment app", field="payment_apps")
+    if contact_hours_start >= contact_hours_end:
+        raise InvalidInput("must end after it starts", field="contact_hours_end")
+    if timezone not in available_timezones():
+        raise InvalidInput("is not a time zone such as Asia/Kolkata", field="timezone")
+    biller.name, biller.upi_vpa, biller.payee_name = name.strip(), upi_vpa, payee_name.strip()[:100]
+    biller.merchant_category_code, biller.default_amount_exactness = merchant_category_code, default_amount_exactness
+    biller.payment_apps = list(dict.fromkeys(payment_apps))
+    biller.contact_hours_start, biller.contact_hours_end = contact_hours_start, contact_hours_end
+    biller.skip_sundays, biller.skip_public_holidays, biller.timezone = skip_sundays, skip_public_holidays, timezone
+    session.add(biller)
+    session.flush()
+    return biller

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from billing.errors import InvalidInput
 from models import Bill, Customer, Payment
+from models.vocab import PAYABLE_STATUSES
 
 MAX_PAGE = 200
 EXPORT_BATCH = 1000
+PAYABLE = [status.value for status in PAYABLE_STATUSES]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class BillFilter:
     status: str | None = None
     due_from: date | None = None
     due_to: date | None = None
+    # The console's habits: bills of customers matching a name, consumer or bill number; unpaid bills due before.
+    search: str | None = None
+    overdue_before: date | None = None
 
 
 def encode_cursor(last_id: int) -> str:
@@ -51,7 +56,25 @@ def list_bills(
     *, session: Session, biller_id: int, where: BillFilter, limit: int, cursor: str | None
 ) -> tuple[list[Bill], str | None]:
     """A page of the biller's bills in creation order, and the cursor of the next page (None at the end)."""
-    query = select(Bill).where(Bill.biller_id == biller_id, Bill.id > decode_cursor(cursor))
+    query = _bills(biller_id, where).where(Bill.id > decode_cursor(cursor))
+    return _page(session, query.order_by(Bill.id), limit)
+
+
+def iter_bills(*, session: Session, biller_id: int, where: BillFilter) -> Iterator[Bill]:
+    """Every bill the filter matches, in creation order, read in batches (for a streamed export)."""
+    last_id = 0
+    while True:
+        rows = session.exec(
+            _bills(biller_id, where).where(Bill.id > last_id).order_by(Bill.id).limit(EXPORT_BATCH)
+        ).all()
+        yield from rows
+        if len(rows) < EXPORT_BATCH:
+            return
+        last_id = rows[-1].id
+
+
+def _bills(biller_id: int, where: BillFilter):
+    query = select(Bill).where(Bill.biller_id == biller_id)
     if where.reference is not None:
         query = query.where(Bill.reference == where.reference)
     if where.customer_reference is not None:
@@ -64,7 +87,16 @@ def list_bills(
         query = query.where(Bill.due_date >= where.due_from)
     if where.due_to is not None:
         query = query.where(Bill.due_date <= where.due_to)
-    return _page(session, query.order_by(Bill.id), limit)
+    if where.overdue_before is not None:
+        query = query.where(Bill.due_date < where.overdue_before, Bill.status.in_(PAYABLE))
+    if where.search:
+        pattern = "%" + where.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matching = select(Customer.id).where(
+            Customer.biller_id == biller_id,
+            or_(Customer.name.ilike(pattern, escape="\\"), Customer.reference == where.search),
+        )
+        query = query.where(or_(Bill.reference == where.search, Bill.customer_id.in_(matching)))
+    return query
 
 
 def list_payments(

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import Bill, Conversation, StatementLine
+from models import Bill, Conversation, StatementLine, User
 from models.db import utcnow
 from models.webhooks import WebhookEndpoint
 from tests.reconciliation.conftest import hdfc_statement
@@ -103,6 +103,10 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
     ).one()
     mine_job, theirs_job = (job_of(session, tenant) for tenant in (mine, theirs))
     mine_line, theirs_line = (suggested_line_of(client, session, tenant) for tenant in (mine, theirs))
+    mine_user, theirs_user = (
+        session.exec(select(User).where(User.email == f"desk@{letter}.example")).one().id
+        for letter in ("ab"[me], "ab"[1 - me])
+    )
     ids = {
         "mine": {
             "conversation_id": both_waiting[mine.biller_id].id,
@@ -110,6 +114,7 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "bill_id": mine.bill.id,
             "job_id": mine_job,
             "line_id": mine_line,
+            "user_id": mine_user,
         },
         "theirs": {
             "conversation_id": both_waiting[theirs.biller_id].id,
@@ -117,6 +122,7 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
             "line_id": theirs_line,
+            "user_id": theirs_user,
         },
         "person's": {
             "conversation_id": person.id,
@@ -124,6 +130,7 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "bill_id": theirs.bill.id,
             "job_id": theirs_job,
             "line_id": theirs_line,
+            "user_id": theirs_user,
         },
     }
     sign_in(client, f"boss@{'ab'[me]}.example")

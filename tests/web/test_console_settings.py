@@ -103,7 +103,9 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
         "/api/v1/reconciliation/statements", data=statement, content_type="text/csv", headers=api.headers
     )
     assert reconciled.json["suggested"] == 1  # a line waiting in biller A's review queue
+    desk = session.exec(select(User).where(User.email == "desk@a.example")).one()
     ids = {
+        "user_id": desk.id,
         "conversation_id": conversation.id,
         "customer_id": bill.customer_id,
         "bill_id": bill.id,

@@ -40,7 +40,7 @@ def test_timeline_tells_the_whole_story(client, session, bill):
     client.get(f"/p/{token}/pay", query_string={"app": "gpay", "platform": "android"})
     login(client, "desk@a.example")
     html = client.get(f"/console/customers/{bill.customer_id}").get_data(as_text=True)
-    assert "opened the payment link" in html and "app chosen: gpay on android" in html
+    assert "opened the payment link" in html and "chose Google Pay on android" in html
 
 
 def test_support_actions_resend_pause_note_and_mark_paid(client, session, bill):

@@ -12,8 +12,7 @@ from models.db import get_session, utcnow
 from models.vocab import Role
 from reconciliation.lines import review_queue
 from reconciliation.statements import StatementError
-from web.console import ActionForm, ConsoleForm, bp, render
-from web.console_admin import biller_admin_only, managed_biller
+from web.console.base import ActionForm, ConsoleForm, biller_admin_only, bp, managed_biller, render
 from workflows.reconciliation import confirm_suggestion, reconcile_statement, reject_suggestion
 
 

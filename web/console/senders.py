@@ -10,11 +10,10 @@ from wtforms.validators import Length, Optional
 from billing.errors import DomainError
 from billing.senders import SENDER_CHANNELS, remove_sender, sender_for, set_sender
 from models.db import get_session
-from web.console import FlaskForm, audit, bp, render
-from web.console_admin import biller_admin_only, managed_biller
+from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
 
 
-class SenderForm(FlaskForm):
+class SenderForm(ConsoleForm):
     channel = SelectField("Channel", choices=[SelectChoice(str(c), str(c)) for c in SENDER_CHANNELS])
     address = StringField("Number customers write to (E.164, empty: the shared sender)", [Optional(), Length(max=20)])
     messaging_service_sid = StringField("Twilio Messaging Service SID (optional)", [Optional(), Length(max=34)])
@@ -47,13 +46,13 @@ def biller_senders():
                 detail, done = {"channel": channel}, f"{channel} now goes from the shared sender."
         except DomainError as exc:
             session.rollback()
-            flash(f"{(exc.field or 'sender').replace('_', ' ')}: {exc.message}")
+            flash(f"{(exc.field or 'sender').replace('_', ' ')}: {exc.message}", "error")
         else:
             audit(
                 session, biller.id, action="biller.sender", subject_type="biller", subject_id=biller.id, detail=detail
             )
             session.commit()
-            flash(done)
+            flash(done, "success")
         return redirect(url_for("console.biller_senders", biller=biller.id))
     senders = {
         str(channel): sender_for(session=session, biller_id=biller.id, channel=channel) for channel in SENDER_CHANNELS

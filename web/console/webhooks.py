@@ -14,8 +14,7 @@ from billing.outbound import OutboundPolicy
 from config import current_settings
 from models.db import get_session
 from models.webhooks import EventType, WebhookDelivery
-from web.console import ConsoleForm, audit, bp, render
-from web.console_admin import biller_admin_only, managed_biller
+from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
 from web.edge import MAX_ID
 from webhooks_out.endpoints import (
     WebhookEndpointIn,

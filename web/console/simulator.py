@@ -1,7 +1,8 @@
 """The simulator: be a demo customer on WhatsApp, SMS or Telegram, with console channels only.
 
 Messages typed here go to the same bot engine the webhooks call, and replies through the same outbox
-and worker (its console providers), so what you see is what production does, minus the network.
+and worker (its console providers), so what you see is what production does, minus the network. When a
+message fails or is withdrawn the page says why in words, and which channel the fallback took.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from bot.engine import Inbound, handle_inbound
 from channels.registry import console_only
 from channels.worker import OutboxWorker
 from config import current_settings
-from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage
+from models import Bill, Biller, Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import get_session, utcnow
 from models.vocab import PAYABLE_STATUSES
 from scheduler.notify import notify_bill
-from web.console import ActionForm, bp, render, scoped, staff_only
+from support.labels import channel_label, failure_label, status_label
+from web.console.base import ActionForm, bp, render, scoped, staff_only
+from web.console.timefmt import local_time
 
 CHANNELS = ("whatsapp", "sms", "telegram")
 SIMULATED_CHAT_BASE = 9_000_000_000  # Telegram chat ids given to customers who never connected a real one
@@ -48,6 +51,14 @@ def _address(customer: Customer, channel: str) -> str | None:
     return customer.phone
 
 
+def explain(message: OutboundMessage) -> str:
+    """What became of a message, in words ('failed: no approved WhatsApp template outside the 24-hour window')."""
+    status = status_label(message.status)
+    if message.status in ("failed", "undelivered", "cancelled") or (message.status == "queued" and message.error_code):
+        return f"{status}: {failure_label(message.error_code)}"
+    return status
+
+
 @bp.get("/simulator")
 @staff_only
 def simulator():
@@ -69,7 +80,7 @@ def simulator():
                 OutboundMessage.biller_id == customer.biller_id,
             )
         ).all()
-        chat = [(m.sent_at or m.created_at, "out", m.body or f"({m.template_key})", m.status) for m in outbound]
+        chat = [(m.sent_at or m.created_at, "out", m.body or f"({m.template_key})", explain(m)) for m in outbound]
         # Only this biller's thread with the phone: never another biller's, nor the person's own.
         thread = select(Conversation.id).where(
             Conversation.channel == channel,
@@ -90,6 +101,7 @@ def simulator():
         channel=channel,
         chat=chat,
         channels=CHANNELS,
+        channel_names={name: channel_label(name) for name in CHANNELS},
         action_form=ActionForm(),
         address=customer and _address(customer, channel),
     )
@@ -115,7 +127,7 @@ def simulator_say():
     channel = request.form.get("channel") if request.form.get("channel") in CHANNELS else "whatsapp"
     address = _address(customer, channel)
     if address is None:
-        flash("This customer has no phone number for SMS or WhatsApp.")
+        flash("This customer has no phone number for SMS or WhatsApp.", "error")
         return _back(customer, channel)
     session = get_session()
     if channel == "telegram" and customer.telegram_chat_id is None:
@@ -135,10 +147,28 @@ def simulator_say():
     return _back(customer, channel)
 
 
+def _story(session, first: OutboundMessage) -> list[str]:
+    """The reminder and each fallback it led to, oldest first, each with what became of it."""
+    chain = session.exec(
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.bill_id == first.bill_id,
+            OutboundMessage.idempotency_key.startswith(first.idempotency_key, autoescape=True),
+        )
+        .order_by(OutboundMessage.id)
+    ).all()
+    lines = []
+    for message in chain:
+        session.refresh(message)
+        lines.append(f"{channel_label(message.channel)}: {explain(message)}")
+    return lines
+
+
 @bp.post("/simulator/remind")
 @staff_only
 def simulator_remind():
-    """Send the customer a reminder for their oldest open bill now (or at the next allowed moment)."""
+    """Send the customer a reminder for their oldest open bill now (or at the next allowed moment), on the chosen
+    channel first and then the biller's other channels, as a real reminder falls back; then say what happened."""
     _simulator_allowed()
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -151,18 +181,23 @@ def simulator_remind():
         .order_by(Bill.due_date)
     ).first()
     if bill is None:
-        flash("This customer has no open bill.")
+        flash("This customer has no open bill.", "error")
         return _back(customer, channel)
     if channel == "telegram" and customer.telegram_chat_id is None:
         customer.telegram_chat_id = SIMULATED_CHAT_BASE + customer.id
         session.add(customer)
+    order = [channel, *(c for c in session.get(Biller, bill.biller_id).channel_order if c != channel)]
     try:
-        _, when = notify_bill(session=session, bill=bill, channels=[channel])
+        message, when = notify_bill(session=session, bill=bill, channels=order)
     except DomainError as exc:
-        flash(exc.message)
+        flash(f"No reminder sent: {exc.message}.", "error")
         return _back(customer, channel)
     session.commit()
     if when > utcnow():
-        flash(f"Outside contact hours: the reminder will go at {when:%d %b %H:%M} UTC.")
+        flash(f"Outside contact hours: the reminder will go at {local_time(when, bill.biller_id)}.", "info")
+        return _back(customer, channel)
     _deliver()
+    story = _story(session, message)
+    failed = any(" failed" in line or "not sent" in line for line in story)
+    flash("Reminder — " + "; then ".join(story) + ".", "error" if failed and len(story) == 1 else "info")
     return _back(customer, channel)

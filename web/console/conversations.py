@@ -1,0 +1,223 @@
+"""The support inbox, and a customer's conversation: reply, send a template, take it, hand it back."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_login import current_user
+from sqlmodel import func, select
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from billing.customers import whatsapp_window_open
+from billing.errors import DomainError
+from billing.text import text_problem
+from channels.outbox import enqueue, reminder_variables
+from channels.rendering import find_template
+from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage
+from models.db import get_session, utcnow
+from models.vocab import Channel, Role
+from support.inbox import ASSIGNMENT_FILTERS, waiting_conversations, whatsapp_window_closes_at
+from web.console.base import ActionForm, ConsoleForm, Done, bp, console_action, render, scoped, staff_only
+
+
+class ReplyForm(ConsoleForm):
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1600)])
+
+
+@bp.get("/")
+@staff_only
+def inbox():
+    """Conversations that need a person: handovers, 'I already paid' claims, delivery failures."""
+    session = get_session()
+    show = request.args.get("show") if request.args.get("show") in ASSIGNMENT_FILTERS else "all"
+    query = scoped(waiting_conversations(show=show, user_id=current_user.id), Conversation.biller_id)
+    waiting = session.exec(query).all()
+    counts: dict[str, int] = {}
+    for conversation, _ in waiting:
+        counts[conversation.needs_attention] = counts.get(conversation.needs_attention, 0) + 1
+    complaints = {
+        complaint.conversation_id: complaint
+        for complaint in session.exec(
+            select(Complaint)
+            .where(Complaint.status == "open", Complaint.conversation_id.in_([c.id for c, _ in waiting]))
+            .order_by(Complaint.id)
+        ).all()
+    }
+    return render(
+        "inbox.html",
+        waiting=waiting,
+        counts=counts,
+        complaints=complaints,
+        action_form=ActionForm(),
+        show=show,
+        filters=ASSIGNMENT_FILTERS,
+    )
+
+
+def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
+    """One biller's conversation with its customer; 404 for another biller's, or the person's own thread."""
+    session = get_session()
+    conversation = session.get(Conversation, conversation_id)
+    customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
+    if customer is None or conversation.biller_id != customer.biller_id:
+        abort(404)  # a thread of no biller (the person's own) is no biller's to read
+    if current_user.role != Role.ADMIN and conversation.biller_id != current_user.biller_id:
+        abort(404)  # another biller's conversation does not exist, as far as this user can tell
+    return conversation, customer
+
+
+def _back(conversation_id: int, **_) -> str:
+    return url_for("console.conversation", conversation_id=conversation_id)
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@staff_only
+def conversation(conversation_id: int):
+    """The customer's story: messages both ways with delivery status, and their bills."""
+    conversation, customer = conversation_or_404(conversation_id)
+    session = get_session()
+    messages = session.exec(
+        select(ConversationMessage, OutboundMessage)
+        .join(OutboundMessage, OutboundMessage.id == ConversationMessage.outbound_message_id, isouter=True)
+        .where(ConversationMessage.conversation_id == conversation.id)
+        .order_by(ConversationMessage.id)
+    ).all()
+    bills = session.exec(select(Bill).where(Bill.customer_id == customer.id).order_by(Bill.due_date.desc())).all()
+    now = utcnow()
+    closes_at = None
+    if conversation.channel == Channel.WHATSAPP:
+        closes_at = whatsapp_window_closes_at(session=session, customer_id=customer.id, now=now)
+    window_open = conversation.channel != Channel.WHATSAPP or whatsapp_window_open(
+        session=session, customer_id=customer.id, now=now
+    )
+    return render(
+        "conversation.html",
+        conversation=conversation,
+        customer=customer,
+        messages=messages,
+        bills=bills,
+        window_open=window_open,
+        window_closes_at=closes_at,
+        reply_form=ReplyForm(),
+        action_form=ActionForm(),
+    )
+
+
+def post_as_agent(
+    session,
+    conversation: Conversation,
+    customer: Customer,
+    *,
+    body: str | None = None,
+    template_key: str | None = None,
+    bill: Bill | None = None,
+    variables: dict | None = None,
+) -> None:
+    """Queue a message from support in the conversation (free text, or a template about a bill); flushes."""
+    sequence = session.exec(
+        select(func.count())
+        .select_from(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation.id)
+    ).one()
+    message = enqueue(
+        session=session,
+        biller_id=customer.biller_id,
+        customer_id=customer.id,
+        bill_id=bill.id if bill else None,
+        channel=Channel(conversation.channel),
+        recipient=conversation.address,
+        body=body,
+        template_key=template_key,
+        variables=variables,
+        idempotency_key=f"agent:{conversation.id}:{sequence}:{current_user.id}",
+        language=customer.language,
+    )
+    session.flush()
+    session.add(
+        ConversationMessage(
+            conversation_id=conversation.id,
+            direction="out",
+            body=body or f"[template {template_key}]",
+            outbound_message_id=message.id,
+            author_user_id=current_user.id,
+        )
+    )
+    session.flush()
+
+
+def _on_conversation(conversation: Conversation, customer: Customer, message: str | None = None, **extra) -> Done:
+    return Done(
+        to=_back(conversation.id),
+        message=message,
+        biller_id=customer.biller_id,
+        subject_type="conversation",
+        subject_id=conversation.id,
+        **extra,
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/reply")
+@staff_only
+@console_action("conversation.reply", back=_back)
+def reply(session, conversation_id: int):
+    """Answer the customer on their channel (free text only inside WhatsApp's 24-hour window)."""
+    conversation, customer = conversation_or_404(conversation_id)
+    form = ReplyForm()
+    if not form.validate():
+        abort(400)
+    if conversation.channel == Channel.WHATSAPP and not whatsapp_window_open(
+        session=session, customer_id=customer.id, now=utcnow()
+    ):
+        raise DomainError("Outside the 24-hour WhatsApp window: only an approved template can be sent.")
+    post_as_agent(session, conversation, customer, body=form.body.data)
+    return _on_conversation(conversation, customer)
+
+
+@bp.post("/conversations/<int:conversation_id>/hand-back")
+@staff_only
+@console_action("conversation.hand_back", back=_back)
+def hand_back(session, conversation_id: int):
+    """Give the conversation back to the bot and clear it from the inbox."""
+    conversation, customer = conversation_or_404(conversation_id)
+    conversation.handed_over_at = conversation.needs_attention = conversation.attention_since = None
+    session.add(conversation)
+    done = _on_conversation(conversation, customer, "Handed back to the bot.")
+    done.to = url_for("console.inbox")
+    return done
+
+
+@bp.post("/conversations/<int:conversation_id>/assign")
+@staff_only
+@console_action("conversation.assign", back=_back)
+def assign_to_me(session, conversation_id: int):
+    """Take the conversation."""
+    conversation, customer = conversation_or_404(conversation_id)
+    conversation.assigned_user_id = current_user.id
+    session.add(conversation)
+    return _on_conversation(conversation, customer, "Assigned to you.")
+
+
+@bp.post("/conversations/<int:conversation_id>/send-template")
+@staff_only
+@console_action("conversation.template", back=_back)
+def send_template(session, conversation_id: int):
+    """Outside WhatsApp's window: send one of the biller's approved templates about one of the customer's bills."""
+    conversation, customer = conversation_or_404(conversation_id)
+    bill = session.get(Bill, request.form.get("bill_id", type=int) or 0)
+    key = request.form.get("template") or ""
+    if bill is None or bill.customer_id != customer.id or text_problem(key):
+        abort(404)
+    template = find_template(
+        session=session, biller_id=customer.biller_id, key=key, channel="whatsapp", language=customer.language
+    )
+    if template is None or not template.content_sid:
+        raise DomainError("That message has no approved WhatsApp template (ContentSid) yet: add one under Templates.")
+    post_as_agent(
+        session,
+        conversation,
+        customer,
+        template_key=key,
+        bill=bill,
+        variables=reminder_variables(session=session, bill=bill, now=utcnow()),
+    )
+    return _on_conversation(conversation, customer, "Template queued.")
