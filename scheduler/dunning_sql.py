@@ -41,7 +41,18 @@ DUE_GROUPS = text("""
 """)
 
 # A channel reaches the customer when its address is known and valid and the customer has not opted out.
-COMMON_PATH = text("""
+# Each of the step's (at most four) channels in order, kept when it reaches the customer; the preferred one then
+# goes first, as decide.channel_order and decide.reachable_channels do.
+REACHES = """CASE WHEN (CASE p.channel_order[{n}]
+        WHEN 'whatsapp' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
+        WHEN 'sms' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
+        WHEN 'email' THEN c.email <> ''
+        WHEN 'telegram' THEN c.telegram_chat_id <> 0
+        ELSE false END) AND NOT (p.channel_order[{n}] = ANY(COALESCE(opted.channels, '{{}}')))
+    THEN p.channel_order[{n}] END"""
+MAX_CHANNELS = 4
+
+COMMON_PATH = """
 WITH decided AS (
     SELECT * FROM unnest(CAST(:biller_ids AS int[]), CAST(:cadence_ids AS int[]), CAST(:due_dates AS date[]),
                          CAST(:from_steps AS int[]), CAST(:max_reminders AS int[]), CAST(:step_indexes AS int[]),
@@ -64,19 +75,18 @@ picked AS (
     LIMIT :batch_size
     FOR UPDATE OF b SKIP LOCKED
 ),
-chosen AS (
-    SELECT p.*, c.language, c.phone, c.email, c.telegram_chat_id,
-        (SELECT array_agg(o.channel ORDER BY COALESCE(o.channel = c.preferred_channel, false) DESC, o.position)
-         FROM unnest(p.channel_order) WITH ORDINALITY AS o(channel, position)
-         WHERE CASE o.channel
-                   WHEN 'whatsapp' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
-                   WHEN 'sms' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
-                   WHEN 'email' THEN c.email <> ''
-                   WHEN 'telegram' THEN c.telegram_chat_id <> 0
-                   ELSE false END
-           AND NOT EXISTS (SELECT 1 FROM customer_channels cc WHERE cc.customer_id = c.id
-                           AND cc.channel = o.channel AND cc.opted_out_at IS NOT NULL)) AS reachable
+reach AS (
+    SELECT p.*, c.language, c.phone, c.email, c.telegram_chat_id, c.preferred_channel,
+        array_remove(ARRAY[{candidates}], NULL) AS ordered
     FROM picked p JOIN customers c ON c.id = p.customer_id
+    LEFT JOIN (SELECT customer_id, array_agg(channel) AS channels FROM customer_channels
+               WHERE opted_out_at IS NOT NULL GROUP BY customer_id) AS opted ON opted.customer_id = c.id
+),
+chosen AS (
+    SELECT reach.*, CASE WHEN preferred_channel = ANY(ordered)
+                         THEN preferred_channel || array_remove(ordered, preferred_channel)
+                         ELSE ordered END AS reachable
+    FROM reach
 ),
 queued AS (
     INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step,
@@ -86,13 +96,13 @@ queued AS (
                 WHEN reachable[1] = 'telegram' THEN telegram_chat_id::text ELSE phone END,
            template, step_index, language, 'reminder:bill:' || id || ':step:' || step_index || ':' || reachable[1],
            to_json(reachable[2:]), 'queued', 0, :now, :now, :now
-    FROM chosen WHERE reachable IS NOT NULL
+    FROM chosen WHERE cardinality(reachable) > 0
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING bill_id, cadence_step, channel
 ),
 moved AS (
     UPDATE bills SET next_step = chosen.next_step, next_reminder_at = chosen.next_at,
-        reminders_sent = chosen.reminders_sent + (chosen.reachable IS NOT NULL)::int, updated_at = :now
+        reminders_sent = chosen.reminders_sent + (cardinality(chosen.reachable) > 0)::int, updated_at = :now
     FROM chosen WHERE bills.ctid = ANY(ARRAY(SELECT row_at FROM chosen)) AND bills.id = chosen.id
     RETURNING bills.id
 )
@@ -100,7 +110,10 @@ SELECT q.bill_id, q.cadence_step, q.channel, q.step_at, m.moved
 FROM (SELECT count(*) AS moved FROM moved) AS m
 LEFT JOIN (SELECT queued.bill_id, queued.cadence_step, queued.channel, chosen.step_at
            FROM queued JOIN chosen ON chosen.id = queued.bill_id) AS q ON true
-""")
+"""
+COMMON_PATH = text(
+    COMMON_PATH.replace("{candidates}", ", ".join(REACHES.format(n=n) for n in range(1, MAX_CHANNELS + 1)))
+)
 
 
 def due_groups(session: Session, now: datetime) -> list[tuple[int, int, date, int]]:
@@ -113,7 +126,11 @@ def run_common_batch(
     session: Session, groups: list[Group], now: datetime, batch_size: int
 ) -> tuple[int, list[tuple[int, int, str, datetime]]]:
     """Queue one batch of plain due bills; returns (bills moved on, (bill, step, channel, step moment) queued)."""
-    sendable = [g for g in groups if g.decision.step is not None and g.decision.step.condition is None and g.channels]
+    sendable = [
+        g
+        for g in groups
+        if g.decision.step is not None and g.decision.step.condition is None and 0 < len(g.channels) <= MAX_CHANNELS
+    ]
     if not sendable:
         return 0, []
     params = {
