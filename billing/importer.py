@@ -9,23 +9,23 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import ARRAY, String, any_, bindparam
 from sqlmodel import Session, select
 
 from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.errors import DomainError
-from billing.links import link_expiry, new_token
-from billing.schemas import BillIn, CustomerIn, csv_columns
+from billing.import_writes import chunks, write_import
+from billing.links import link_expiry, new_tokens
+from billing.schemas import BillIn, csv_columns
 from billing.text import text_problem
 from config import Settings
-from models import Bill, Biller, Customer, PaymentLink
+from models import Bill, Biller
 from models.db import utcnow
 from models.vocab import AmountExactness
 from scheduler.dunning import PlanCache
 from scheduler.plan import step_at
 
 REQUIRED_COLUMNS, OPTIONAL_COLUMNS = csv_columns()  # BillIn's fields, the customer's as customer_<name>
-_CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
 _PROGRESS_EVERY = 1000  # rows between progress reports to a background job
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
@@ -202,10 +202,12 @@ def _drop_existing_references(
 ) -> list[tuple[int, BillIn]]:
     references = [bill.reference for _, bill in valid]
     existing: set[str] = set()
-    for chunk in _chunks(references):
-        existing.update(
-            session.exec(select(Bill.reference).where(Bill.biller_id == biller_id, Bill.reference.in_(chunk))).all()
-        )
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for chunk in chunks(references, whole=postgresql):
+        # PostgreSQL: one array parameter, not 50,000 placeholders for the driver to parse.
+        among = Bill.reference == any_(bindparam("refs", chunk, type_=ARRAY(String))) if postgresql else None
+        among = among if among is not None else Bill.reference.in_(chunk)
+        existing.update(session.exec(select(Bill.reference).where(Bill.biller_id == biller_id, among)).all())
     for line, bill in valid:
         if bill.reference in existing:
             report.errors.append(RowError(line, "reference: a bill with this reference already exists", "reference"))
@@ -217,6 +219,7 @@ def _insert_bills(
 ) -> None:
     # Every row is prepared before the first write: on SQLite the write lock is held from the first
     # INSERT or UPDATE until the commit, and every other writer (payments, webhooks) waits that long.
+    # PostgreSQL takes them by COPY (billing/import_writes.py).
     default_cadence = default_cadence_id(session=session, biller_id=biller.id)
     now = utcnow()
     plans = PlanCache(session)
@@ -230,74 +233,7 @@ def _insert_bills(
     if not bill_rows:
         return
     link_rows = [
-        {"token": new_token(), "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
-        for row in bill_rows
+        {"token": token, "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
+        for row, token in zip(bill_rows, new_tokens(len(bill_rows)), strict=True)
     ]
-    customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
-    for row, (_, bill) in zip(bill_rows, valid, strict=True):
-        row["customer_id"] = customer_ids[bill.customer.reference]
-    # Core inserts, not the ORM's bulk path: its per-row bookkeeping doubled the time the lock is held.
-    connection = session.connection()
-    bills = Bill.__table__
-    bill_ids = connection.execute(insert(bills).returning(bills.c.id, sort_by_parameter_order=True), bill_rows)
-    connection.execute(
-        insert(PaymentLink.__table__),
-        [
-            {**link, "bill_id": bill_id, "open_count": 0}
-            for link, bill_id in zip(link_rows, bill_ids.scalars(), strict=True)
-        ],
-    )
-
-
-def _upsert_customers(session: Session, biller_id: int, customers: list[CustomerIn]) -> dict[str, int]:
-    """Insert new customers and update known ones from the file; later rows win. Returns reference → id."""
-    latest: dict[str, CustomerIn] = {customer.reference: customer for customer in customers}
-    ids: dict[str, int] = {}
-    for chunk in _chunks(list(latest)):
-        ids.update(
-            session.exec(
-                select(Customer.reference, Customer.id).where(
-                    Customer.biller_id == biller_id, Customer.reference.in_(chunk)
-                )
-            ).all()
-        )
-    now = utcnow()
-    updates = [
-        {"customer_id": ids[ref], **customer.model_dump(mode="json", include=customer.model_fields_set - {"reference"})}
-        for ref, customer in latest.items()
-        if ref in ids
-    ]
-    new_rows = [
-        {"biller_id": biller_id, **customer.model_dump(mode="json"), "created_at": now, "updated_at": now}
-        for ref, customer in latest.items()
-        if ref not in ids
-    ]
-    for fields, group in _group_by_fields(updates).items():
-        # Bind names must differ from column names in an UPDATE's SET clause.
-        stmt = update(Customer).where(Customer.id == bindparam("b_customer_id"))
-        stmt = stmt.values({**{name: bindparam(f"b_{name}") for name in fields}, "updated_at": now})
-        session.connection().execute(stmt, [{f"b_{key}": value for key, value in row.items()} for row in group])
-    if new_rows:
-        customers = Customer.__table__
-        inserted = (
-            session.connection()
-            .execute(insert(customers).returning(customers.c.reference, customers.c.id), new_rows)
-            .all()
-        )
-        ids.update(dict(inserted))
-    return ids
-
-
-def _group_by_fields(rows: list[dict]) -> dict[tuple[str, ...], list[dict]]:
-    # executemany needs the same parameters in every row; rows setting different fields go apart.
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for row in rows:
-        fields = tuple(sorted(key for key in row if key != "customer_id"))
-        if fields:
-            groups.setdefault(fields, []).append(row)
-    return groups
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+    write_import(session, biller.id, bill_rows, link_rows, [bill.customer for _, bill in valid])

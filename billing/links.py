@@ -17,6 +17,18 @@ def new_token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
+def new_tokens(count: int) -> list[str]:
+    """Many fresh tokens at once, as random as new_token's: random bytes, each kept only below the largest
+    multiple of the alphabet's size (so every character is equally likely), mapped onto the alphabet."""
+    size = len(TOKEN_ALPHABET)
+    limit = 256 - 256 % size
+    characters: list[str] = []
+    needed = count * TOKEN_LENGTH
+    while len(characters) < needed:
+        characters += [TOKEN_ALPHABET[byte % size] for byte in secrets.token_bytes(needed) if byte < limit]
+    return ["".join(characters[start : start + TOKEN_LENGTH]) for start in range(0, needed, TOKEN_LENGTH)]
+
+
 def is_token_shaped(token: str) -> bool:
     """Whether the text could be one of our tokens (letters and digits, at most a few dozen)."""
     return 0 < len(token) <= 64 and all(char in TOKEN_ALPHABET for char in token)

@@ -131,7 +131,9 @@ def bill_plan(*, session: Session, bill: Bill) -> BillPlan:
     ).all()
     by_step: dict[int, OutboundMessage] = {}
     for message in sent:
-        by_step.setdefault(int(message.idempotency_key.split(":")[4]), message)
+        # The step a reminder is, from its own column (rows from before the column: from its idempotency key).
+        step = message.cadence_step if message.cadence_step is not None else int(message.idempotency_key.split(":")[4])
+        by_step.setdefault(step, message)
     reminders = []
     for step in plan:
         message = by_step.get(step.index)

@@ -1,34 +1,32 @@
-"""The dunning pass: pick due bills through the next_reminder_at index, in batches, and queue one reminder each."""
+"""The dunning pass: pick due bills through the next_reminder_at index, in batches, and queue one reminder each.
+
+On PostgreSQL the common path is decided in SQL (scheduler/dunning_sql.py): one INSERT … SELECT per batch for
+bills sharing a plan position. Everything else — SQLite, and the rare cases there (paused, handed over, at the
+maximum, a conditional step, a bill no group covers) — goes row by row (scheduler/dunning_rows.py). Both paths
+take their decisions from scheduler/decide.py.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import select, update
 from sqlmodel import Session
 
-from models import (
-    Bill,
-    Biller,
-    Cadence,
-    CadenceStep,
-    Conversation,
-    Customer,
-    CustomerChannel,
-    OutboundMessage,
-    PaymentLink,
-)
+from models import Bill, Biller, Cadence, CadenceStep
 from models.db import utcnow
 from models.vocab import PAYABLE_STATUSES, MessageStatus
+from scheduler import dunning_rows as rows
 from scheduler.calendar import ContactCalendar
-from scheduler.plan import PlannedStep, latest_due, plan_steps, step_at
+from scheduler.decide import addresses_of, channel_order, decide_bill, decide_step, reachable_channels
+from scheduler.dunning_sql import Group, due_groups, run_common_batch
+from scheduler.plan import PlannedStep, plan_steps, step_at
 
 BATCH_SIZE = 5000
-HANDOVER_RECHECK = timedelta(hours=6)
+SQL_BATCH_SIZE = 50000  # bills per INSERT … SELECT: fewer, larger statements; memory stays in the database
 CLAIM_LEASE = timedelta(minutes=10)  # SQLite: a crashed planner's bills come due again after this
 
 
@@ -90,11 +88,23 @@ def initial_reminder(*, session: Session, bill: Bill) -> None:
 
 
 def run_dunning_pass(
-    *, session_factory: Callable[[], Session], now: datetime | None = None, batch_size: int = BATCH_SIZE
+    *,
+    session_factory: Callable[[], Session],
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    common_path: bool = True,
 ) -> list[QueuedReminder]:
-    """Queue every reminder due at `now`; batches keep memory flat whatever the number of bills."""
+    """Queue every reminder due at `now`; batches keep memory flat whatever the number of bills.
+
+    common_path=False sends every bill down the row-by-row path (tests compare the two paths with it)."""
     now = now or utcnow()
     queued: list[QueuedReminder] = []
+    session = session_factory()
+    try:
+        if common_path and session.get_bind().dialect.name == "postgresql":
+            queued += _common_path(session, now, max(batch_size, SQL_BATCH_SIZE))
+    finally:
+        session.close()
     while True:
         session = session_factory()
         try:
@@ -106,6 +116,29 @@ def run_dunning_pass(
             session.close()
         if len(batch) < batch_size:
             return queued
+
+
+def _common_path(session: Session, now: datetime, batch_size: int) -> list[QueuedReminder]:
+    """PostgreSQL: decide each group of due bills once, then queue their plain bills in SQL, batch by batch."""
+    cache = PlanCache(session)
+    groups = []
+    for biller_id, cadence_id, due_date, next_step in due_groups(session, now):
+        biller = cache.biller(biller_id)
+        plan = cache.plan(SimpleNamespace(cadence_id=cadence_id, due_date=due_date, biller_id=biller_id))
+        decision = decide_step(plan, from_index=next_step, now=now)
+        if decision.step is None or decision.step.condition is not None:
+            continue  # nothing due or a conditional step: the row-by-row path decides these
+        order = tuple(decision.step.channels or biller.channel_order)
+        groups.append(Group(biller_id, cadence_id, due_date, next_step, biller.max_reminders_per_bill, order, decision))
+    session.commit()
+    queued: list[QueuedReminder] = []
+    while groups:
+        moved, batch = run_common_batch(session, groups, now, batch_size)
+        session.commit()
+        queued += [QueuedReminder(*reminder) for reminder in batch]
+        if moved < batch_size:
+            return queued
+    return queued
 
 
 def _claim_batch(session: Session, now: datetime, batch_size: int) -> list:
@@ -132,128 +165,46 @@ def _claim_batch(session: Session, now: datetime, batch_size: int) -> list:
 
 def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedReminder]:
     cache = PlanCache(session)
-    customers = _customers(session, {row.customer_id for row in batch})
-    opted_out = _opted_out(session, set(customers))
-    handed_over = _handed_over(session, set(customers))
-    unopened = _unopened_bills(session, [row.id for row in batch])
+    customers = rows.customers_of(session, {row.customer_id for row in batch})
+    opted_out = rows.opted_out_of(session, set(customers))
+    handed_over = rows.handed_over_of(session, set(customers))
+    unopened = rows.unopened_bills(session, [row.id for row in batch])
     messages, updates, queued = [], [], []
     for row in batch:
         biller = cache.biller(row.biller_id)
-        plan = cache.plan(row)
-        change = {"b_id": row.id, "b_step": row.next_step, "b_sent": row.reminders_sent}
-        if row.paused_until and row.paused_until > now:
-            change["b_next"] = row.paused_until
-        elif row.customer_id in handed_over:
-            change["b_next"] = now + HANDOVER_RECHECK
-        elif row.reminders_sent >= biller.max_reminders_per_bill:
-            change["b_next"] = None
-        else:
-            step = latest_due(plan, from_index=row.next_step, now=now)
-            if step is not None and not (step.condition == "link_not_opened" and row.id not in unopened):
-                message = _reminder_row(
-                    row, step, customers[row.customer_id], biller, opted_out.get(row.customer_id, set()), now
-                )
-                if message:
-                    messages.append(message)
-                    change["b_sent"] = row.reminders_sent + 1
-                    queued.append(QueuedReminder(row.id, step.index, message["channel"], step.at))
-            next_index = step.index + 1 if step else row.next_step
-            change["b_step"], change["b_next"] = next_index, step_at(plan, next_index)
-            if change["b_next"] is not None and change["b_next"] <= now:
-                change["b_next"] = now + timedelta(minutes=1)  # never leave a bill due: the pass must end
+        decision = decide_bill(
+            plan=cache.plan(row),
+            next_step=row.next_step,
+            reminders_sent=row.reminders_sent,
+            max_reminders=biller.max_reminders_per_bill,
+            paused_until=row.paused_until,
+            handed_over=row.customer_id in handed_over,
+            link_opened=row.id not in unopened,
+            now=now,
+        )
+        change = {"b_id": row.id, "b_step": decision.next_index, "b_next": decision.next_at}
+        change["b_sent"] = row.reminders_sent
+        if decision.step is not None:
+            customer = customers[row.customer_id]
+            message = _reminder_row(row, decision.step, customer, biller, opted_out.get(row.customer_id, set()), now)
+            if message:
+                messages.append(message)
+                change["b_sent"] = row.reminders_sent + 1
+                queued.append(QueuedReminder(row.id, decision.step.index, message["channel"], decision.step.at))
         updates.append(change)
     if messages:
-        inserted = _insert_reminders(session, messages, now)
+        inserted = rows.insert_reminders(session, messages, now)
         queued = [reminder for reminder in queued if reminder.bill_id in inserted]  # another planner's are not ours
-    _move_bills_on(session, updates, now)
+    rows.move_bills_on(session, updates, now)
     return queued
-
-
-UNNEST_INSERT = text("""
-    INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step,
-        language,
-        idempotency_key, fallback_channels, status, attempts, next_attempt_at, created_at, updated_at)
-    SELECT biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step, language, idempotency_key,
-        fallback::json, 'queued', 0, :now, :now, :now
-    FROM unnest(CAST(:biller_ids AS int[]), CAST(:customer_ids AS int[]), CAST(:bill_ids AS int[]),
-                CAST(:channels AS text[]), CAST(:recipients AS text[]), CAST(:templates AS text[]),
-                CAST(:steps AS int[]), CAST(:languages AS text[]), CAST(:keys AS text[]), CAST(:fallbacks AS text[]))
-        AS r(biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step, language,
-             idempotency_key, fallback)
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING bill_id
-""")
-UNNEST_UPDATE = text("""
-    UPDATE bills SET next_step = m.step, next_reminder_at = m.next, reminders_sent = m.sent, updated_at = :now
-    FROM unnest(CAST(:ids AS int[]), CAST(:steps AS int[]), CAST(:nexts AS timestamptz[]), CAST(:sents AS int[]))
-        AS m(id, step, next, sent)
-    WHERE bills.id = m.id
-""")
-UNNEST_COLUMNS = {
-    "biller_ids": "biller_id",
-    "customer_ids": "customer_id",
-    "bill_ids": "bill_id",
-    "channels": "channel",
-    "recipients": "recipient",
-    "templates": "template_key",
-    "steps": "cadence_step",
-    "languages": "language",
-    "keys": "idempotency_key",
-}
-
-
-def _insert_reminders(session: Session, messages: list[dict], now: datetime) -> set[int]:
-    """Insert reminders, skipping any another planner already queued; returns the bills that got one."""
-    if session.get_bind().dialect.name != "postgresql":
-        statement = sqlite.insert(OutboundMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return set(session.execute(statement.returning(OutboundMessage.bill_id), messages).scalars())
-    # PostgreSQL: the rows travel as nine array parameters, not a statement with 70,000 placeholders.
-    params = {name: [message[key] for message in messages] for name, key in UNNEST_COLUMNS.items()}
-    params["fallbacks"] = [json.dumps(message["fallback_channels"]) for message in messages]
-    return set(session.execute(UNNEST_INSERT, {**params, "now": now}).scalars())
-
-
-def _move_bills_on(session: Session, updates: list[dict], now: datetime) -> None:
-    """Write every bill's next step: one UPDATE … FROM unnest(arrays) on PostgreSQL, executemany on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            UNNEST_UPDATE,
-            {
-                "ids": [u["b_id"] for u in updates],
-                "steps": [u["b_step"] for u in updates],
-                "nexts": [u["b_next"] for u in updates],
-                "sents": [u["b_sent"] for u in updates],
-                "now": now,
-            },
-        )
-        return
-    session.connection().execute(
-        update(Bill)
-        .where(Bill.id == bindparam("b_id"))
-        .values(
-            next_step=bindparam("b_step"),
-            next_reminder_at=bindparam("b_next"),
-            reminders_sent=bindparam("b_sent"),
-            updated_at=now,
-        ),
-        updates,
-    )
 
 
 def _reminder_row(
     row, step: PlannedStep, customer: dict, biller: Biller, opted_out: set[str], now: datetime
 ) -> dict | None:
-    addresses = {
-        "whatsapp": customer["phone"] if not customer["phone_invalid_at"] else None,
-        "sms": customer["phone"] if not customer["phone_invalid_at"] else None,
-        "email": customer["email"],
-        "telegram": str(customer["telegram_chat_id"]) if customer["telegram_chat_id"] else None,
-    }
-    order = list(step.channels or biller.channel_order)
-    if customer["preferred_channel"] in order:
-        order.remove(customer["preferred_channel"])
-        order.insert(0, customer["preferred_channel"])
-    reachable = [channel for channel in order if addresses.get(channel) and channel not in opted_out]
+    addresses = addresses_of(customer)
+    order = channel_order(step, biller_order=biller.channel_order, preferred=customer["preferred_channel"])
+    reachable = reachable_channels(order, addresses=addresses, opted_out=opted_out)
     if not reachable:
         return None
     channel = reachable[0]
@@ -275,56 +226,3 @@ def _reminder_row(
         "updated_at": now,
         "content_variables": None,
     }
-
-
-def _among(session: Session, column, ids) -> object:
-    """column IN ids; on PostgreSQL as = ANY(array), one parameter instead of thousands to parse."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(f"{column.key}_ids", list(ids), type_=ARRAY(Integer)))
-    return column.in_(ids)
-
-
-def _customers(session: Session, ids: set[int]) -> dict[int, dict]:
-    columns = (
-        Customer.id,
-        Customer.phone,
-        Customer.email,
-        Customer.telegram_chat_id,
-        Customer.language,
-        Customer.preferred_channel,
-        Customer.phone_invalid_at,
-    )
-    rows = session.execute(select(*columns).where(_among(session, Customer.id, ids))).mappings().all()
-    return {row["id"]: dict(row) for row in rows}
-
-
-def _opted_out(session: Session, customer_ids: set[int]) -> dict[int, set[str]]:
-    rows = session.execute(
-        select(CustomerChannel.customer_id, CustomerChannel.channel).where(
-            _among(session, CustomerChannel.customer_id, customer_ids), CustomerChannel.opted_out_at.is_not(None)
-        )
-    ).all()
-    found: dict[int, set[str]] = {}
-    for customer_id, channel in rows:
-        found.setdefault(customer_id, set()).add(channel)
-    return found
-
-
-def _handed_over(session: Session, customer_ids: set[int]) -> set[int]:
-    return set(
-        session.execute(
-            select(Conversation.customer_id).where(
-                _among(session, Conversation.customer_id, customer_ids), Conversation.handed_over_at.is_not(None)
-            )
-        ).scalars()
-    )
-
-
-def _unopened_bills(session: Session, bill_ids: list[int]) -> set[int]:
-    return set(
-        session.execute(
-            select(PaymentLink.bill_id).where(
-                _among(session, PaymentLink.bill_id, bill_ids), PaymentLink.open_count == 0
-            )
-        ).scalars()
-    )

@@ -1,0 +1,155 @@
+"""The common path of the dunning pass on PostgreSQL, decided in one INSERT … SELECT per batch.
+
+Due bills fall into few groups (biller, cadence, due date, position in the plan); Python decides each group
+once (scheduler/decide.py) and the groups travel as arrays. One statement then picks the group's plain bills
+(not paused, not handed over, under the biller's maximum, a step without a condition), chooses each one's
+first reachable channel from its customer row and opt-outs, queues the reminders and moves the bills on
+(found again by their row address, ctid, which the row locks keep in place until the commit).
+Whatever it leaves due (the rare cases) the row-by-row path decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from models.vocab import PAYABLE_STATUSES
+from scheduler.decide import Decision
+
+
+@dataclass(frozen=True)
+class Group:
+    """Due bills that share one decision."""
+
+    biller_id: int
+    cadence_id: int
+    due_date: date
+    next_step: int
+    max_reminders: int
+    channels: tuple[str, ...]  # the step's order before the customer's preference
+    decision: Decision
+
+
+DUE_GROUPS = text("""
+    SELECT biller_id, cadence_id, due_date, next_step
+    FROM bills
+    WHERE next_reminder_at <= :now AND status = ANY(CAST(:statuses AS text[])) AND cadence_id IS NOT NULL
+    GROUP BY biller_id, cadence_id, due_date, next_step
+""")
+
+# A channel reaches the customer when its address is known and valid and the customer has not opted out.
+# Each of the step's (at most four) channels in order, kept when it reaches the customer; the preferred one then
+# goes first, as decide.channel_order and decide.reachable_channels do.
+REACHES = """CASE WHEN (CASE p.channel_order[{n}]
+        WHEN 'whatsapp' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
+        WHEN 'sms' THEN c.phone <> '' AND c.phone_invalid_at IS NULL
+        WHEN 'email' THEN c.email <> ''
+        WHEN 'telegram' THEN c.telegram_chat_id <> 0
+        ELSE false END) AND NOT (p.channel_order[{n}] = ANY(COALESCE(opted.channels, '{{}}')))
+    THEN p.channel_order[{n}] END"""
+MAX_CHANNELS = 4
+
+COMMON_PATH = """
+WITH decided AS (
+    SELECT * FROM unnest(CAST(:biller_ids AS int[]), CAST(:cadence_ids AS int[]), CAST(:due_dates AS date[]),
+                         CAST(:from_steps AS int[]), CAST(:max_reminders AS int[]), CAST(:step_indexes AS int[]),
+                         CAST(:step_ats AS timestamptz[]), CAST(:templates AS text[]), CAST(:orders AS text[]),
+                         CAST(:next_steps AS int[]), CAST(:next_ats AS timestamptz[]))
+        AS d(biller_id, cadence_id, due_date, from_step, max_reminders, step_index, step_at, template, channel_order,
+             next_step, next_at)
+),
+picked AS (
+    SELECT b.ctid AS row_at, b.id, b.biller_id, b.customer_id, b.reminders_sent, d.step_index, d.step_at, d.template,
+           string_to_array(d.channel_order, ',') AS channel_order, d.next_step, d.next_at
+    FROM bills b
+    JOIN decided d ON d.biller_id = b.biller_id AND d.cadence_id = b.cadence_id AND d.due_date = b.due_date
+                  AND d.from_step = b.next_step
+    WHERE b.next_reminder_at <= :now AND b.status = ANY(CAST(:statuses AS text[]))
+      AND (b.paused_until IS NULL OR b.paused_until <= :now) AND b.reminders_sent < d.max_reminders
+      AND NOT EXISTS (SELECT 1 FROM conversations cv
+                      WHERE cv.customer_id = b.customer_id AND cv.handed_over_at IS NOT NULL)
+    ORDER BY b.next_reminder_at
+    LIMIT :batch_size
+    FOR UPDATE OF b SKIP LOCKED
+),
+reach AS (
+    SELECT p.*, c.language, c.phone, c.email, c.telegram_chat_id, c.preferred_channel,
+        array_remove(ARRAY[{candidates}], NULL) AS ordered
+    FROM picked p JOIN customers c ON c.id = p.customer_id
+    LEFT JOIN (SELECT customer_id, array_agg(channel) AS channels FROM customer_channels
+               WHERE opted_out_at IS NOT NULL GROUP BY customer_id) AS opted ON opted.customer_id = c.id
+),
+chosen AS (
+    SELECT reach.*, CASE WHEN preferred_channel = ANY(ordered)
+                         THEN preferred_channel || array_remove(ordered, preferred_channel)
+                         ELSE ordered END AS reachable
+    FROM reach
+),
+queued AS (
+    INSERT INTO outbound_messages (biller_id, customer_id, bill_id, channel, recipient, template_key, cadence_step,
+        language, idempotency_key, fallback_channels, status, attempts, next_attempt_at, created_at, updated_at)
+    SELECT biller_id, customer_id, id, reachable[1],
+           CASE WHEN reachable[1] = 'email' THEN email
+                WHEN reachable[1] = 'telegram' THEN telegram_chat_id::text ELSE phone END,
+           template, step_index, language, 'reminder:bill:' || id || ':step:' || step_index || ':' || reachable[1],
+           to_json(reachable[2:]), 'queued', 0, :now, :now, :now
+    FROM chosen WHERE cardinality(reachable) > 0
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING bill_id, cadence_step, channel
+),
+moved AS (
+    UPDATE bills SET next_step = chosen.next_step, next_reminder_at = chosen.next_at,
+        reminders_sent = chosen.reminders_sent + (cardinality(chosen.reachable) > 0)::int, updated_at = :now
+    FROM chosen WHERE bills.ctid = ANY(ARRAY(SELECT row_at FROM chosen)) AND bills.id = chosen.id
+    RETURNING bills.id
+)
+SELECT q.bill_id, q.cadence_step, q.channel, q.step_at, m.moved
+FROM (SELECT count(*) AS moved FROM moved) AS m
+LEFT JOIN (SELECT queued.bill_id, queued.cadence_step, queued.channel, chosen.step_at
+           FROM queued JOIN chosen ON chosen.id = queued.bill_id) AS q ON true
+"""
+COMMON_PATH = text(
+    COMMON_PATH.replace("{candidates}", ", ".join(REACHES.format(n=n) for n in range(1, MAX_CHANNELS + 1)))
+)
+
+
+def due_groups(session: Session, now: datetime) -> list[tuple[int, int, date, int]]:
+    """(biller, cadence, due date, next step) of the bills due now."""
+    statuses = [status.value for status in PAYABLE_STATUSES]
+    return [tuple(row) for row in session.execute(DUE_GROUPS, {"now": now, "statuses": statuses})]
+
+
+def run_common_batch(
+    session: Session, groups: list[Group], now: datetime, batch_size: int
+) -> tuple[int, list[tuple[int, int, str, datetime]]]:
+    """Queue one batch of plain due bills; returns (bills moved on, (bill, step, channel, step moment) queued)."""
+    sendable = [
+        g
+        for g in groups
+        if g.decision.step is not None and g.decision.step.condition is None and 0 < len(g.channels) <= MAX_CHANNELS
+    ]
+    if not sendable:
+        return 0, []
+    params = {
+        "biller_ids": [g.biller_id for g in sendable],
+        "cadence_ids": [g.cadence_id for g in sendable],
+        "due_dates": [g.due_date for g in sendable],
+        "from_steps": [g.next_step for g in sendable],
+        "max_reminders": [g.max_reminders for g in sendable],
+        "step_indexes": [g.decision.step.index for g in sendable],
+        "step_ats": [g.decision.step.at for g in sendable],
+        "templates": [g.decision.step.template_key for g in sendable],
+        "orders": [",".join(g.channels) for g in sendable],
+        "next_steps": [g.decision.next_index for g in sendable],
+        "next_ats": [g.decision.next_at for g in sendable],
+        "statuses": [status.value for status in PAYABLE_STATUSES],
+        "now": now,
+        "batch_size": batch_size,
+    }
+    rows = session.execute(COMMON_PATH, params).all()
+    moved = rows[0].moved if rows else 0
+    queued = [(row.bill_id, row.cadence_step, row.channel, row.step_at) for row in rows if row.bill_id is not None]
+    return moved, queued

@@ -1,0 +1,99 @@
+"""On PostgreSQL the pass decides plain bills in SQL: it must queue exactly what the row-by-row path queues."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from models import Bill, CustomerChannel, OutboundMessage
+from models.db import current_db
+from scheduler.cadences import CadenceIn, CadenceStepIn, save_cadence
+from scheduler.dunning import run_dunning_pass
+from tests.builders import make_bill
+
+IST = ZoneInfo("Asia/Kolkata")
+DUE = "2026-12-10"
+NOW = datetime(2026, 12, 10, 12, 0, tzinfo=IST)
+PHONE, EMAIL = "+919810000001", "asha@example.com"
+
+# customer fields, channels opted out of, and whether the phone is marked invalid
+VARIANTS = {
+    "plain": ({"phone": PHONE, "email": EMAIL}, [], False),
+    "prefers sms": ({"phone": PHONE, "email": EMAIL, "preferred_channel": "sms"}, [], False),
+    "prefers email": ({"phone": PHONE, "email": EMAIL, "preferred_channel": "email"}, [], False),
+    "opted out of whatsapp": ({"phone": PHONE, "email": EMAIL}, ["whatsapp"], False),
+    "opted out of all": ({"phone": PHONE, "email": EMAIL}, ["whatsapp", "sms", "email"], False),
+    "invalid phone": ({"phone": PHONE, "email": EMAIL}, [], True),
+    "email only": ({"email": EMAIL}, [], False),
+    "phone only, prefers email": ({"phone": PHONE, "preferred_channel": "email"}, [], False),
+}
+
+
+def outcome(session, bill_ids: dict[str, int]) -> dict[str, tuple]:
+    """Per variant: what was queued (channel, recipient, fallbacks, template, step) and where the bill stands."""
+    session.expire_all()
+    found = {}
+    for variant, bill_id in bill_ids.items():
+        messages = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill_id)).all()
+        bill = session.get(Bill, bill_id)
+        found[variant] = (
+            sorted(
+                (m.channel, m.recipient, tuple(m.fallback_channels), m.template_key, m.cadence_step, m.status)
+                for m in messages
+            ),
+            (bill.next_step, bill.next_reminder_at, bill.reminders_sent),
+        )
+    return found
+
+
+def test_sql_and_row_paths_queue_the_same_reminders(app, session, api):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the SQL path is PostgreSQL's; SQLite always runs the row path")
+    steps = [CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["whatsapp", "sms", "email", "telegram"])]
+    save_cadence(session=session, biller_id=api.biller.id, data=CadenceIn(name="all", steps=steps, default=True))
+    session.commit()
+    sets = {}
+    for label in ("rows", "sql"):
+        sets[label] = {}
+        for variant, (fields, opted_out, invalid) in VARIANTS.items():
+            customer = {"reference": f"C-{label}-{len(sets[label])}", "name": "Asha Verma", **fields}
+            bill = make_bill(session, api.biller, due_date=DUE, customer=customer)
+            for channel in opted_out:
+                session.add(CustomerChannel(customer_id=bill.customer_id, channel=channel, opted_out_at=NOW))
+            if invalid:
+                session.execute(
+                    text("UPDATE customers SET phone_invalid_at = :at WHERE id = :id"),
+                    {"at": NOW, "id": bill.customer_id},
+                )
+            sets[label][variant] = bill.id
+    session.commit()
+    sql_ids = list(sets["sql"].values())
+    due_at = {bill.id: bill.next_reminder_at for bill in session.exec(select(Bill).where(Bill.id.in_(sql_ids)))}
+    # Hold the second set back while the row path runs on the first, then make it due again as it was.
+    session.execute(
+        text("UPDATE bills SET paused_until = :later WHERE id = ANY(:ids)"),
+        {"later": NOW.replace(year=2027), "ids": sql_ids},
+    )
+    session.commit()
+    with app.app_context():
+        by_rows = run_dunning_pass(session_factory=current_db().new_session, now=NOW, common_path=False)
+    for bill_id, at in due_at.items():
+        session.execute(
+            text("UPDATE bills SET paused_until = NULL, next_reminder_at = :at WHERE id = :id"),
+            {"at": at, "id": bill_id},
+        )
+    session.commit()
+    with app.app_context():
+        by_sql = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+
+    assert {r.bill_id for r in by_rows} <= set(sets["rows"].values())
+    assert {r.bill_id for r in by_sql} <= set(sql_ids)
+    rows, sql = outcome(session, sets["rows"]), outcome(session, sets["sql"])
+    assert sql == rows
+    assert len(by_sql) == len(by_rows) == 7  # every variant but the one opted out of everything
+    assert rows["prefers email"][0][0][:3] == ("email", EMAIL, ("whatsapp", "sms"))
+    assert rows["opted out of all"] == ([], (1, None, 0))
