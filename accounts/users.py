@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from billing.errors import Conflict, InvalidInput
 from config import current_settings
+from errors import Conflict, InvalidInput
 from models import Biller, User
 from models.vocab import Role
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from flask import g, request
 
-from api.errors import ApiError
 from billing.billers import authenticate_api_key
+from errors.http import ApiError
 from models import Biller
 from models.db import get_session, utcnow
 

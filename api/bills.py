@@ -7,13 +7,14 @@ from flask import g, jsonify, request
 from accounts.audit import record_audit
 from api import bp
 from api.auth import current_biller
-from api.errors import ApiError, parse_json_body
+from api.errors import parse_json_body
 from api.jobs import accepted
 from api.openapi import documented
 from api.retry import commit_as_retry_would
 from billing.bills import bill_public, cancel_bill, create_bill, get_bill
 from billing.schemas import BillIn, BillPublic
 from config import current_settings
+from errors.http import ApiError
 from jobs.bulk import IMPORT, import_answer, runs_in_background
 from models.db import get_session
 

@@ -11,17 +11,18 @@ from sqlmodel import select
 from accounts.audit import record_audit
 from api import bp
 from api.auth import current_biller
-from api.errors import ApiError, parse_json_body
+from api.errors import parse_json_body
 from api.jobs import accepted
 from api.openapi import documented
 from billing.bills import get_bill
 from config import current_settings
+from errors.http import ApiError
 from jobs.bulk import NOTIFY, notify_answer, runs_in_background
 from models import Bill, Cadence
 from models.db import get_session
 from models.vocab import Channel
 from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, save_cadence
-from scheduler.notify import notify_bill
+from workflows.notify import notify_bill
 
 
 class NotifyIn(BaseModel):

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from billing.errors import InvalidInput
 from billing.links import TOKEN_ALPHABET
+from errors import InvalidInput
 from models import ApiKey, Biller, Cadence, CadenceStep
 from models.db import utcnow
 from models.vocab import Channel

@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from billing.amounts import RuleError, check_amount_rule
 from billing.customers import customer_public, upsert_customer
-from billing.errors import Conflict, InvalidInput, NotFound
 from billing.links import link_expiry, link_url, new_token
 from billing.schemas import BillIn, BillPublic
 from config import Settings
+from errors import Conflict, InvalidInput, NotFound
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness, BillStatus

@@ -12,12 +12,12 @@ from sqlmodel import Session, select
 from billing.amounts import AmountChoice, RuleError, amount_choice
 from billing.apps import PaymentApp, apps_for, catalogue
 from billing.billers import biller_today
-from billing.errors import InvalidInput
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
 from billing.outbound import OutboundPolicy
 from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
+from errors import InvalidInput
 from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
 from models.db import utcnow
 from models.vocab import BillStatus

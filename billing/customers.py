@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from billing.errors import NotFound
 from billing.links import TOKEN_ALPHABET
 from billing.schemas import CustomerIn, CustomerPublic
+from errors import NotFound
 from models import Customer, CustomerChannel
 from models.db import utcnow
 

@@ -13,11 +13,11 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
 from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
-from billing.errors import DomainError
 from billing.links import link_expiry, new_token
 from billing.schemas import BillIn, CustomerIn
 from billing.text import text_problem
 from config import Settings
+from errors import DomainError
 from models import Bill, Biller, Customer, PaymentLink
 from models.db import utcnow
 from models.vocab import AmountExactness

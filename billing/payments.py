@@ -1,4 +1,4 @@
-"""Recording payments: one function, whichever way the money is reported."""
+"""Recording payments against bills; workflows.payments adds the receipt, whichever way the money is reported."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.audit import record_audit
-from billing.errors import Conflict
-from channels.outbox import queue_receipt
+from errors import Conflict
 from models import Bill, LinkEvent, OutboundMessage, Payment
 from models.db import utcnow
 from models.vocab import BillStatus, MessageStatus
@@ -38,15 +37,17 @@ def record_payment(
     reference: str,
     source: str,
     app: str | None = None,
-    paid_at: datetime | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
 ) -> PaymentResult:
-    """Record money received against a bill: amount due and status change, reminders stop, a receipt is queued.
+    """Record money received against a bill: amount due and status change, reminders stop, the audit says so.
 
     The same reference twice is a no-op that returns the first payment; the same reference for a
     different bill or amount is a conflict. Money is never refused for arriving late or in excess:
-    a payment on a bill that is already settled is kept and reported as over-payment.
+    a payment on a bill that is already settled is kept and reported as over-payment. The audit names
+    `actor` (the source when not given); `now` is when the money arrived (the clock's now when not given).
     """
-    paid_at = paid_at or utcnow()
+    now = now or utcnow()
     payment_id = _insert_once(
         session=session,
         values={
@@ -56,8 +57,8 @@ def record_payment(
             "reference": reference,
             "app": app,
             "source": source,
-            "paid_at": paid_at,
-            "created_at": utcnow(),
+            "paid_at": now,
+            "created_at": now,
         },
     )
     if payment_id is None:
@@ -78,19 +79,18 @@ def record_payment(
     if locked.status == BillStatus.PAID:
         locked.next_reminder_at = None
         cancel_pending_reminders(session=session, bill_id=locked.id)
-    locked.updated_at = utcnow()
+    locked.updated_at = now
     session.add(locked)
     session.flush()
     record_audit(
         session=session,
         biller_id=locked.biller_id,
-        actor=source,
+        actor=actor or source,
         action="payment.record",
         subject_type="bill",
         subject_id=locked.id,
         detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid},
     )
-    queue_receipt(session=session, bill=locked, payment=payment)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
 
 

@@ -12,7 +12,7 @@ from billing.importer import Progress, import_bills_csv
 from config import Settings
 from models import Biller
 from models.jobs import Job
-from scheduler.notify import notify_bills_csv
+from workflows.notify import notify_bills_csv
 
 IMPORT = "bills.import"
 NOTIFY = "bills.notify"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 from models import Bill, Biller, Cadence, CadenceStep, OutboundMessage
 from models.vocab import Channel
 from scheduler.calendar import ContactCalendar

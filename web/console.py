@@ -22,10 +22,9 @@ from billing.text import text_problem
 from channels.outbox import enqueue
 from extensions import limiter
 from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage, User
-from models.db import get_session, utcnow
+from models.db import MAX_ID, get_session, utcnow
 from models.vocab import Channel, Role
 from shared_state import current_state
-from web.edge import MAX_ID
 from web.security import INLINE_CSS
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")

@@ -16,12 +16,12 @@ from wtforms import FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from api.errors import validation_error
 from billing.billers import biller_today, issue_api_key, revoke_api_key
-from billing.errors import InvalidInput
 from billing.importer import ImportReport
 from billing.text import check_date_window
 from config import current_settings
+from errors import InvalidInput
+from errors.http import validation_error
 from jobs.bulk import IMPORT, import_answer, runs_in_background
 from jobs.store import queue_job
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment

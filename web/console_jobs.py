@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, make_response
 
-from billing.errors import NotFound
 from billing.importer import ImportReport
+from errors import NotFound
 from jobs.store import get_job
 from models.db import get_session
 from models.jobs import JobStatus

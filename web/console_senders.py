@@ -7,8 +7,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from billing.errors import DomainError
 from billing.senders import SENDER_CHANNELS, remove_sender, sender_for, set_sender
+from errors import DomainError
 from models.db import get_session
 from web.console import FlaskForm, audit, bp, render
 from web.console_admin import biller_admin_only, managed_biller

@@ -14,12 +14,12 @@ from accounts.users import create_user
 from billing.apps import catalogue
 from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
 from billing.billers import VPA_PATTERN
-from billing.errors import DomainError
 from billing.outbound import OutboundPolicy
 from channels.template_store import SAMPLE_VALUES, save_template
 from channels.templates import DEFAULT_TEMPLATES, TemplateError, default_template
 from channels.templates import render as render_template_text
 from config import current_settings
+from errors import DomainError
 from models import MessageTemplate, User
 from models.db import get_session
 from models.vocab import AmountExactness, Channel, Role

@@ -11,16 +11,16 @@ import secrets
 from flask import abort, current_app, flash, redirect, request, url_for
 from sqlmodel import select
 
-from billing.errors import DomainError
 from bot.engine import Inbound, handle_inbound
 from channels.registry import console_only
 from channels.worker import OutboxWorker
 from config import current_settings
+from errors import DomainError
 from models import Bill, Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import get_session, utcnow
 from models.vocab import PAYABLE_STATUSES
-from scheduler.notify import notify_bill
 from web.console import ActionForm, bp, render, scoped, staff_only
+from workflows.notify import notify_bill
 
 CHANNELS = ("whatsapp", "sms", "telegram")
 SIMULATED_CHAT_BASE = 9_000_000_000  # Telegram chat ids given to customers who never connected a real one

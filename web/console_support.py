@@ -10,12 +10,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import or_, select
 
-from billing.errors import DomainError
-from billing.payments import record_payment
 from billing.phones import normalise_phone
 from billing.text import check_date_window, text_problem
 from channels.outbox import reminder_variables
 from channels.rendering import find_template
+from errors import DomainError
 from models import (
     Bill,
     Biller,
@@ -28,8 +27,10 @@ from models import (
 )
 from models.db import get_session, utcnow
 from models.vocab import Role
-from scheduler.notify import notify_bill
 from web.console import ActionForm, audit, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
+from workflows import user
+from workflows.notify import notify_bill
+from workflows.payments import record_payment
 
 RESULTS_LIMIT = 50
 
@@ -185,7 +186,13 @@ def mark_paid(customer_id: int, bill_id: int):
         if not reference.isascii() or not reference.isalnum() or len(reference) > 64:
             raise DomainError("Give the payment reference (UTR), letters and digits only", field="reference")
         record_payment(
-            session=session, bill=bill, amount_paise=bill.amount_due_paise, reference=reference, source="console"
+            session=session,
+            actor=user(current_user.id),
+            now=utcnow(),
+            bill=bill,
+            amount_paise=bill.amount_due_paise,
+            reference=reference,
+            source="console",
         )
         return f"{bill.reference} marked paid."
 

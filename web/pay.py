@@ -21,16 +21,17 @@ from billing.checkout import (
     start_payment,
 )
 from billing.customers import telegram_link_token
-from billing.errors import InvalidInput
 from billing.links import TOKEN_LENGTH, is_token_shaped
-from billing.payments import record_payment
 from config import current_settings
+from errors import InvalidInput
 from extensions import limiter
 from models.db import get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
+from workflows import Actor
+from workflows.payments import record_payment
 
 bp = Blueprint("pay", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -179,6 +180,8 @@ def simulate_payment(token: str):
     session = get_session()
     record_payment(
         session=session,
+        actor=Actor("sandbox"),
+        now=utcnow(),
         bill=checkout.bill,
         amount_paise=amount,
         reference=f"SANDBOX{secrets.token_hex(6).upper()}",

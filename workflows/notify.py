@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from billing.bills import bills_by_reference
-from billing.errors import Conflict, DomainError, InvalidInput
 from billing.text import check_text, text_problem
 from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
+from errors import Conflict, DomainError, InvalidInput
 from models import Bill, Biller, Customer, OutboundMessage
 from models.db import utcnow
 from models.vocab import PAYABLE_STATUSES
