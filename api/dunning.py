@@ -17,11 +17,13 @@ from api.openapi import documented
 from billing.bills import get_bill
 from config import current_settings
 from errors.http import ApiError
-from jobs.bulk import NOTIFY, notify_answer, runs_in_background
+from jobs.bulk import NOTIFY, runs_in_background
 from models import Bill, Cadence
-from models.db import get_session
+from models.db import get_session, utcnow
 from models.vocab import Channel
 from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, save_cadence
+from workflows import api_key
+from workflows.bills import notify_bills
 from workflows.notify import notify_bill
 
 
@@ -120,7 +122,9 @@ def notify_many():
     if runs_in_background(data, settings=current_settings()):
         return accepted(kind=NOTIFY, payload=data, params={})
     session = get_session()
-    answer = notify_answer(session=session, biller=current_biller(), data=data)
+    answer = notify_bills(
+        session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=current_biller(), data=data
+    )
     session.commit()
     return jsonify(answer.body), answer.status
 
@@ -128,5 +132,13 @@ def notify_many():
 def notify_out(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:
     """Queue the notification and describe it for the API."""
     channels = [channel.value for channel in data.channels] if data.channels else None
-    message, when = notify_bill(session=session, bill=bill, channels=channels, template=data.template, key=key)
+    message, when = notify_bill(
+        session=session,
+        actor=api_key(g.api_key_id),
+        now=utcnow(),
+        bill=bill,
+        channels=channels,
+        template=data.template,
+        key=key,
+    )
     return NotifyOut(bill_id=bill.id, message_id=message.id, channel=message.channel, scheduled_for=when.isoformat())

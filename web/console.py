@@ -16,16 +16,18 @@ from wtforms.validators import DataRequired, Length
 
 from accounts import signin_throttle
 from accounts.audit import record_audit
-from accounts.users import authenticate, end_sessions
+from accounts.users import authenticate, biller_scope, end_sessions, sees_biller
 from billing.customers import whatsapp_window_open
 from billing.text import text_problem
-from channels.outbox import enqueue
 from extensions import limiter
 from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage, User
 from models.db import MAX_ID, get_session, utcnow
 from models.vocab import Channel, Role
 from shared_state import current_state
 from web.security import INLINE_CSS
+from workflows import user
+from workflows.conversations import hand_back as hand_back_conversation
+from workflows.conversations import post_to_conversation
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 login_manager = LoginManager()
@@ -135,9 +137,8 @@ def staff_only(view):
 
 def scoped(statement, biller_column):
     """Limit a query to the user's biller (admins see every biller)."""
-    if current_user.role == Role.ADMIN:
-        return statement
-    return statement.where(biller_column == current_user.biller_id)
+    biller_id = biller_scope(current_user)
+    return statement if biller_id is None else statement.where(biller_column == biller_id)
 
 
 def audit(
@@ -243,7 +244,7 @@ def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
     customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
     if customer is None or conversation.biller_id != customer.biller_id:
         abort(404)  # a thread of no biller (the person's own) is no biller's to read
-    if current_user.role != Role.ADMIN and conversation.biller_id != current_user.biller_id:
+    if not sees_biller(current_user, conversation.biller_id):
         abort(404)  # another biller's conversation does not exist, as far as this user can tell
     return conversation, customer
 
@@ -311,28 +312,17 @@ def post_as_agent(
         .select_from(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation.id)
     ).one()
-    message = enqueue(
+    post_to_conversation(
         session=session,
-        biller_id=customer.biller_id,
-        customer_id=customer.id,
-        bill_id=bill.id if bill else None,
-        channel=Channel(conversation.channel),
-        recipient=conversation.address,
-        body=body,
-        template_key=template_key,
-        variables=variables,
+        actor=user(current_user.id),
+        now=utcnow(),
+        conversation=conversation,
         idempotency_key=f"agent:{conversation.id}:{sequence}:{current_user.id}",
         language=customer.language,
-    )
-    session.flush()
-    session.add(
-        ConversationMessage(
-            conversation_id=conversation.id,
-            direction="out",
-            body=body or f"[template {template_key}]",
-            outbound_message_id=message.id,
-            author_user_id=current_user.id,
-        )
+        body=body,
+        template_key=template_key,
+        bill=bill,
+        variables=variables,
     )
     audit(
         session,
@@ -348,19 +338,11 @@ def post_as_agent(
 @staff_only
 def hand_back(conversation_id: int):
     """Give the conversation back to the bot and clear it from the inbox."""
-    conversation, customer = conversation_or_404(conversation_id)
+    conversation, _customer = conversation_or_404(conversation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     session = get_session()
-    conversation.handed_over_at = conversation.needs_attention = conversation.attention_since = None
-    session.add(conversation)
-    audit(
-        session,
-        customer.biller_id,
-        action="conversation.hand_back",
-        subject_type="conversation",
-        subject_id=conversation.id,
-    )
+    hand_back_conversation(session=session, actor=user(current_user.id), now=utcnow(), conversation=conversation)
     session.commit()
     return redirect(url_for("console.inbox"))
 

@@ -22,7 +22,7 @@ from billing.text import check_date_window
 from config import current_settings
 from errors import InvalidInput
 from errors.http import validation_error
-from jobs.bulk import IMPORT, import_answer, runs_in_background
+from jobs.bulk import IMPORT, runs_in_background
 from jobs.store import queue_job
 from models import ApiKey, AuditEvent, Bill, Biller, Cadence, LinkEvent, OutboundMessage, Payment
 from models.db import get_session, utcnow
@@ -31,6 +31,8 @@ from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, sa
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import plan_steps
 from web.console import ActionForm, ConsoleForm, audit, bp, render, staff_only
+from workflows import user
+from workflows.bills import import_bills
 
 FUNNEL = ("queued", "sent", "delivered", "read", "link opened", "app chosen", "paid")
 
@@ -267,7 +269,7 @@ def upload_bills():
         partial = form.partial.data == "yes"
         data = request.files["file"].read()
         settings = current_settings()
-        actor = f"user:{current_user.id}"
+        actor = str(user(current_user.id))
         if runs_in_background(data, settings=settings):
             params = {"partial": partial, "actor": actor}
             job = queue_job(
@@ -276,8 +278,14 @@ def upload_bills():
             session.commit()
             biller_arg = {"biller": biller.id} if current_user.role == Role.ADMIN else {}
             return redirect(url_for("console.upload_job", job_id=job.id, **biller_arg))
-        answer = import_answer(
-            session=session, biller=biller, data=data, partial=partial, actor=actor, settings=settings
+        answer = import_bills(
+            session=session,
+            actor=user(current_user.id),
+            now=utcnow(),
+            biller=biller,
+            data=data,
+            partial=partial,
+            settings=settings,
         )
         report = ImportReport.from_dict(answer.body)
         if answer.ok:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 from sqlmodel import select
 
 from bot.engine import Inbound, handle_inbound
@@ -20,6 +21,7 @@ from models import Bill, Conversation, ConversationMessage, Customer, OutboundMe
 from models.db import get_session, utcnow
 from models.vocab import PAYABLE_STATUSES
 from web.console import ActionForm, bp, render, scoped, staff_only
+from workflows import user
 from workflows.notify import notify_bill
 
 CHANNELS = ("whatsapp", "sms", "telegram")
@@ -157,7 +159,7 @@ def simulator_remind():
         customer.telegram_chat_id = SIMULATED_CHAT_BASE + customer.id
         session.add(customer)
     try:
-        _, when = notify_bill(session=session, bill=bill, channels=[channel])
+        _, when = notify_bill(session=session, actor=user(current_user.id), now=utcnow(), bill=bill, channels=[channel])
     except DomainError as exc:
         flash(exc.message)
         return _back(customer, channel)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date, datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import or_, select
 
+from accounts.users import sees_biller
 from billing.phones import normalise_phone
 from billing.text import check_date_window, text_problem
 from channels.outbox import reminder_variables
@@ -26,11 +27,11 @@ from models import (
     Payment,
 )
 from models.db import get_session, utcnow
-from models.vocab import Role
 from web.console import ActionForm, audit, bp, conversation_or_404, post_as_agent, render, scoped, staff_only
 from workflows import user
 from workflows.notify import notify_bill
 from workflows.payments import record_payment
+from workflows.reminders import pause_reminders
 
 RESULTS_LIMIT = 50
 
@@ -62,7 +63,7 @@ def search_customers():
 
 def _customer_or_404(customer_id: int) -> Customer:
     customer = get_session().get(Customer, customer_id)
-    if customer is None or (current_user.role != Role.ADMIN and customer.biller_id != current_user.biller_id):
+    if customer is None or not sees_biller(current_user, customer.biller_id):
         abort(404)
     return customer
 
@@ -148,8 +149,10 @@ def resend_link(customer_id: int, bill_id: int):
     """Send the bill's link again now (or at the next allowed contact moment)."""
 
     def do(session, customer):
-        message, when = notify_bill(session=session, bill=_bill_of(customer, bill_id))
-        return f"Link queued on {message.channel} for {when.astimezone(ZoneInfo('Asia/Kolkata')):%d %b %H:%M}."
+        bill = _bill_of(customer, bill_id)
+        message, when = notify_bill(session=session, actor=user(current_user.id), now=utcnow(), bill=bill)
+        zone = ZoneInfo(session.get(Biller, bill.biller_id).timezone)
+        return f"Link queued on {message.channel} for {when.astimezone(zone):%d %b %H:%M}."
 
     return _act(customer_id, "bill.resend_link", do)
 
@@ -157,7 +160,7 @@ def resend_link(customer_id: int, bill_id: int):
 @bp.post("/customers/<int:customer_id>/bills/<int:bill_id>/snooze")
 @staff_only
 def snooze_bill(customer_id: int, bill_id: int):
-    """Pause the bill's reminders until a date (09:00 on that day, the biller's time)."""
+    """Pause the bill's reminders until a date (the start of contact hours that day, the biller's time)."""
 
     def do(session, customer):
         bill = _bill_of(customer, bill_id)
@@ -166,8 +169,9 @@ def snooze_bill(customer_id: int, bill_id: int):
             day = check_date_window(date.fromisoformat(request.form.get("until", "")), field="until")
         except (ValueError, DomainError):
             raise DomainError("Give the date as 2026-12-20", field="until") from None
-        bill.paused_until = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(biller.timezone))
-        session.add(bill)
+        pause_reminders(
+            session=session, actor=user(current_user.id), now=utcnow(), biller=biller, bills=[bill], day=day
+        )
         return f"Reminders for {bill.reference} paused until {day:%d %b %Y}."
 
     return _act(customer_id, "bill.snooze", do)

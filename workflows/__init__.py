@@ -21,6 +21,12 @@ class Actor:
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}" if self.id is not None else self.kind
 
+    @classmethod
+    def parse(cls, name: str) -> Actor:
+        """The actor an audit name stands for ("api_key:3" → Actor("api_key", 3)), e.g. as a job's params keep it."""
+        kind, _, number = name.partition(":")
+        return cls(kind, int(number)) if number.isdigit() else cls(name)
+
     @property
     def user_id(self) -> int | None:
         """The console user's id when a person at the console acts, else None."""
