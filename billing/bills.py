@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import String, any_, bindparam, func, literal_column, update
+from sqlalchemy import String, any_, bindparam, exists, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
@@ -17,7 +18,7 @@ from config import Settings
 from errors import Conflict, InvalidInput, NotFound
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
-from models.vocab import AmountExactness, BillStatus
+from models.vocab import PAYABLE_STATUSES, AmountExactness, BillStatus
 from scheduler.dunning import initial_reminder
 
 
@@ -180,3 +181,17 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
         status=BillStatus(bill.status),
         link=link_url(link.token, settings=settings),
     )
+
+
+def expire_bills(*, session: Session, now: datetime) -> int:
+    """Close open bills whose every payment link has expired: no more reminders, no more payments. How many."""
+    live_link = exists().where(
+        PaymentLink.bill_id == Bill.id, (PaymentLink.expires_at.is_(None)) | (PaymentLink.expires_at > now)
+    )
+    result = session.execute(
+        update(Bill)
+        .where(Bill.status.in_([status.value for status in PAYABLE_STATUSES]), ~live_link)
+        .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -21,7 +21,7 @@ from config import Settings
 from errors import InvalidInput
 from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
 from models.db import utcnow
-from models.vocab import BillStatus
+from models.vocab import PAYABLE_STATUSES, BillStatus
 from shared_state import SharedState
 
 ANY_APP = "any"
@@ -85,7 +85,7 @@ def open_checkout(
     if preview:
         return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
     record_open(session=session, link=link, now=now)
-    if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
+    if bill.status in PAYABLE_STATUSES and not _expired(link):
         fetch = refresh_bill(
             session=session,
             bill=bill,

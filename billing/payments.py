@@ -14,9 +14,8 @@ from accounts.audit import record_audit
 from errors import Conflict
 from models import Bill, LinkEvent, OutboundMessage, Payment
 from models.db import utcnow
-from models.vocab import BillStatus, MessageStatus
+from models.vocab import PAYABLE_STATUSES, REMINDER_TEMPLATE_PREFIX, BillStatus, MessageStatus
 
-REMINDER_TEMPLATE_PREFIX = "reminder"
 PAYMENT_FAILED = "payment_failed"  # the LinkEvent kind of a failed payment notice
 
 
@@ -74,7 +73,7 @@ def record_payment(
     ).one()
     overpaid = max(amount_paise - locked.amount_due_paise, 0)
     locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
-    if locked.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID):
+    if locked.status in PAYABLE_STATUSES:
         locked.status = BillStatus.PAID.value if locked.amount_due_paise == 0 else BillStatus.PARTIALLY_PAID.value
     if locked.status == BillStatus.PAID:
         locked.next_reminder_at = None

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from billing.billers import biller_today
 from billing.senders import biller_of_sender
 from bot.understanding import understand
 from bot.understanding.classify import CONFIDENT
@@ -27,7 +27,6 @@ from models.vocab import Channel, ConversationState
 
 CHOOSING_BILLER = ConversationState.CHOOSING_BILLER
 FOCUS = timedelta(minutes=30)
-INDIA = ZoneInfo("Asia/Kolkata")  # a person with several billers: their day, before one biller is chosen
 EACH_BILLER_INTENTS = {"bill", "bills", "pay"}  # answered per biller, each labelled
 ONE_BILLER_INTENTS = {"paid", "later", "app", "agent", "complaint"}  # act on one biller's bills: which one?
 PERSON_INTENTS = {"stop", "start", "language"}  # the person's, whichever biller
@@ -140,7 +139,7 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
     focused = thread_of(focus).conversation if focus is not None else None
     if focused is not None and focused.state != ConversationState.IDLE:
         return [thread_of(focus)]  # the number answers that biller's question (which app?)
-    scope = scope_of(text, now.astimezone(INDIA).date())
+    scope = scope_of(text, biller_today(None, now))  # before a biller is chosen: the default zone's day
     if scope == "person":
         return [Thread(person, everyone)]
     if focused is not None and focused.handed_over_at is not None:

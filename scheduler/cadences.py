@@ -125,13 +125,13 @@ def bill_plan(*, session: Session, bill: Bill) -> BillPlan:
     """Every step of the bill's plan with what became of it."""
     plan = PlanCache(session).plan(bill)
     sent = session.exec(
-        select(OutboundMessage).where(
-            OutboundMessage.bill_id == bill.id, OutboundMessage.idempotency_key.startswith(f"reminder:bill:{bill.id}:")
-        )
+        select(OutboundMessage)
+        .where(OutboundMessage.bill_id == bill.id, OutboundMessage.cadence_step.is_not(None))
+        .order_by(OutboundMessage.id)
     ).all()
     by_step: dict[int, OutboundMessage] = {}
     for message in sent:
-        by_step.setdefault(int(message.idempotency_key.split(":")[4]), message)
+        by_step.setdefault(message.cadence_step, message)
     reminders = []
     for step in plan:
         message = by_step.get(step.index)

@@ -23,6 +23,7 @@ from models import (
     PaymentLink,
 )
 from models.db import utcnow
+from models.reach import channel_addresses, reachable_in_order
 from models.vocab import PAYABLE_STATUSES, MessageStatus
 from scheduler.calendar import ContactCalendar
 from scheduler.plan import PlannedStep, latest_due, plan_steps, step_at
@@ -243,17 +244,21 @@ def _move_bills_on(session: Session, updates: list[dict], now: datetime) -> None
 def _reminder_row(
     row, step: PlannedStep, customer: dict, biller: Biller, opted_out: set[str], now: datetime
 ) -> dict | None:
-    addresses = {
-        "whatsapp": customer["phone"] if not customer["phone_invalid_at"] else None,
-        "sms": customer["phone"] if not customer["phone_invalid_at"] else None,
-        "email": customer["email"],
-        "telegram": str(customer["telegram_chat_id"]) if customer["telegram_chat_id"] else None,
-    }
-    order = list(step.channels or biller.channel_order)
-    if customer["preferred_channel"] in order:
-        order.remove(customer["preferred_channel"])
-        order.insert(0, customer["preferred_channel"])
-    reachable = [channel for channel in order if addresses.get(channel) and channel not in opted_out]
+    addresses = channel_addresses(
+        phone=customer["phone"],
+        phone_invalid_at=customer["phone_invalid_at"],
+        email=customer["email"],
+        telegram_chat_id=customer["telegram_chat_id"],
+    )
+    reachable = [
+        channel.value
+        for channel, _ in reachable_in_order(
+            order=step.channels or biller.channel_order,
+            preferred=customer["preferred_channel"],
+            addresses=addresses,
+            opted_out=opted_out,
+        )
+    ]
     if not reachable:
         return None
     channel = reachable[0]

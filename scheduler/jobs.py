@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import exists, select, update
+from sqlalchemy import select
 
-from models import Bill, PaymentLink
 from models.db import current_db, utcnow
-from models.vocab import PAYABLE_STATUSES, BillStatus
 from scheduler.dunning import run_dunning_pass
+from workflows import SYSTEM
+from workflows.bills import close_expired_bills
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None  # set by the scheduler process; jobs are looked up by name, so they take no arguments
@@ -35,16 +35,8 @@ def plan_reminders() -> None:
 def expire_bills() -> None:
     """Close bills whose every payment link has expired: no more reminders, no more payments."""
     with _app.app_context(), current_db().session_scope() as session:
-        live_link = exists().where(
-            PaymentLink.bill_id == Bill.id, (PaymentLink.expires_at.is_(None)) | (PaymentLink.expires_at > utcnow())
-        )
-        result = session.execute(
-            update(Bill)
-            .where(Bill.status.in_([s.value for s in PAYABLE_STATUSES]), ~live_link)
-            .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        log.info("expiry: %d bill(s) expired", result.rowcount)
+        expired = close_expired_bills(session=session, actor=SYSTEM, now=utcnow())
+        log.info("expiry: %d bill(s) expired", expired)
 
 
 def daily_summary() -> None:

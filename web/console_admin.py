@@ -189,7 +189,7 @@ def dashboard():
 def _collected_by_day(session, biller: Biller, days: int = 30) -> list[tuple[date, int]]:
     """Money received per day over the last `days` days, in the biller's time zone (empty days included)."""
     zone = ZoneInfo(biller.timezone)
-    today = utcnow().astimezone(zone).date()
+    today = biller_today(biller, utcnow())
     since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=zone)
     totals: dict[date, int] = {}
     for paid_at, amount in session.exec(

@@ -37,6 +37,11 @@ def create_bill(
     return bills.create_bill(session=session, biller=biller, data=data, settings=settings)
 
 
+def close_expired_bills(*, session: Session, actor: Actor, now: datetime) -> int:
+    """The nightly pass: bills whose every link has expired close (no more reminders or payments); how many."""
+    return bills.expire_bills(session=session, now=now)
+
+
 def import_bills(
     *,
     session: Session,
