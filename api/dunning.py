@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from flask import g, jsonify, request
@@ -15,6 +16,7 @@ from api.errors import parse_json_body
 from api.jobs import accepted
 from api.openapi import documented
 from billing.bills import get_bill
+from billing.text import check_date_window
 from config import current_settings
 from errors.http import ApiError
 from jobs.bulk import NOTIFY, runs_in_background
@@ -25,6 +27,7 @@ from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, s
 from workflows import api_key
 from workflows.bills import notify_bills
 from workflows.notify import notify_bill
+from workflows.reminders import pause_reminders
 
 
 class NotifyIn(BaseModel):
@@ -34,6 +37,14 @@ class NotifyIn(BaseModel):
 
     channels: Annotated[list[Channel], Field(min_length=1, max_length=4)] | None = None
     template: str = "notify"
+
+
+class PauseIn(BaseModel):
+    """Hold a bill's reminders until a day (they resume at the start of the biller's contact hours that day)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    until: date
 
 
 class NotifyOut(BaseModel):
@@ -83,6 +94,30 @@ def read_plan(bill_id: int):
     """The reminder plan of a bill."""
     session = get_session()
     bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
+    return jsonify(bill_plan(session=session, bill=bill).model_dump(mode="json"))
+
+
+@bp.post("/bills/<int:bill_id>/pause")
+@documented(
+    "POST", "/bills/{id}/pause", summary="Pause a bill's reminders until a day", request=PauseIn, response=BillPlan
+)
+def pause_bill(bill_id: int):
+    """Pause reminders by the same rule as the console and the bot's "later"; answers the bill's plan."""
+    data = parse_json_body(PauseIn)
+    session = get_session()
+    biller = current_biller()
+    bill = get_bill(session=session, biller_id=biller.id, bill_id=bill_id)
+    day = check_date_window(data.until, field="until")
+    pause_reminders(session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=biller, bills=[bill], day=day)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=str(api_key(g.api_key_id)),
+        action="bill.pause",
+        subject_type="bill",
+        subject_id=bill.id,
+    )
+    session.commit()
     return jsonify(bill_plan(session=session, bill=bill).model_dump(mode="json"))
 
 
