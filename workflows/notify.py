@@ -73,7 +73,10 @@ def notify_bills_csv(
 ) -> dict:
     """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query."""
     try:
-        columns, reader = open_csv(decode_csv(data))
+        text = decode_csv(data)
+        if "\r" in text.replace("\r\n", ""):
+            raise csv.Error("new-line character seen in unquoted field")  # a bare carriage return, as before
+        columns, reader = open_csv(text)
         rows = [dict(zip(columns, cells, strict=False)) for cells in reader]
     except csv.Error as exc:  # a field over the size limit, a bare carriage return inside a field
         raise InvalidInput(f"could not be read as CSV: {exc}", field="file") from None
