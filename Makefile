@@ -75,6 +75,7 @@ test-night: $(VENV)/.installed-dev $(COMPILED)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

@@ -124,11 +124,12 @@ def register_commands(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """JSON errors for the API and webhooks; plain pages for people."""
-    from api.errors import http_error_json, register_domain_errors, wants_json
+    from errors.http import http_error_json, register_domain_errors, wants_json
     from web.console import is_console_page, render_error_page
+    from web.error_pages import render_domain_error
     from web.pay import render_message_page
 
-    register_domain_errors(app)
+    register_domain_errors(app, page=render_domain_error)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from billing.errors import Conflict, InvalidInput
 from config import current_settings
+from errors import Conflict, InvalidInput
 from models import Biller, User
 from models.vocab import Role
 
@@ -87,3 +87,14 @@ def deactivate_user(*, session: Session, user: User) -> None:
     user.is_active = False
     session.add(user)
     end_sessions(session=session, user=user)
+
+
+def biller_scope(user) -> int | None:
+    """The one biller whose data a console user sees; None for an admin, who sees every biller's."""
+    return None if user.role == Role.ADMIN else user.biller_id
+
+
+def sees_biller(user, biller_id: int | None) -> bool:
+    """The tenant check: a console user sees (and acts on) their own biller's data only; an admin, every biller's."""
+    scope = biller_scope(user)
+    return scope is None or (biller_id is not None and biller_id == scope)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import g, request
 
-from api.errors import ApiError
-from billing.billers import authenticate_api_key
+from billing.billers import authenticate_api_key, note_api_key_use
+from errors.http import ApiError
 from models import Biller
 from models.db import get_session, utcnow
-
-_LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def authenticate_request() -> None:
@@ -24,11 +20,8 @@ def authenticate_request() -> None:
     api_key = authenticate_api_key(session=session, presented=presented.strip())
     if api_key is None:
         raise ApiError(401, "unauthorized", "The API key is not valid or has been revoked")
-    now = utcnow()
-    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
-        api_key.last_used_at = now
-        session.add(api_key)
-        session.commit()
+    if note_api_key_use(session=session, api_key=api_key, now=utcnow()):
+        session.commit()  # before the route runs: a refused request still counts as the key's use
     g.api_key_id = api_key.id
     g.biller = session.get(Biller, api_key.biller_id)
 

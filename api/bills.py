@@ -7,14 +7,17 @@ from flask import g, jsonify, request
 from accounts.audit import record_audit
 from api import route
 from api.auth import current_biller
-from api.errors import ApiError, parse_json_body
+from api.errors import parse_json_body
 from api.jobs import accepted
 from api.retry import commit_as_retry_would
-from billing.bills import bill_public, cancel_bill, create_bill, get_bill
+from billing.bills import bill_public, cancel_bill, get_bill
 from billing.schemas import BillIn, BillPublic
 from config import current_settings
-from jobs.bulk import IMPORT, import_answer, runs_in_background
-from models.db import get_session
+from errors.http import ApiError
+from jobs.bulk import IMPORT, runs_in_background
+from models.db import get_session, utcnow
+from workflows import Actor, api_key
+from workflows.bills import create_bill, import_bills
 
 
 @route("POST", "/bills", summary="Create a bill and its payment link", request=BillIn, response=BillPublic, status=201)
@@ -24,7 +27,9 @@ def post_bill():
     session = get_session()
     settings = current_settings()
     bill = commit_as_retry_would(
-        lambda: create_bill(session=session, biller=current_biller(), data=data, settings=settings)
+        lambda: create_bill(
+            session=session, actor=_actor(), now=utcnow(), biller=current_biller(), data=data, settings=settings
+        )
     )
     return jsonify(bill_public(session=session, bill=bill, settings=settings).model_dump(mode="json")), 201
 
@@ -46,7 +51,7 @@ def post_cancel(bill_id: int):
     record_audit(
         session=session,
         biller_id=biller.id,
-        actor=_actor(),
+        actor=str(_actor()),
         action="bill.cancel",
         subject_type="bill",
         subject_id=bill.id,
@@ -76,10 +81,16 @@ def post_import():
     partial = request.args.get("partial", "").lower() in ("1", "true", "yes")
     settings = current_settings()
     if runs_in_background(data, settings=settings):
-        return accepted(kind=IMPORT, payload=data, params={"partial": partial, "actor": _actor()})
+        return accepted(kind=IMPORT, payload=data, params={"partial": partial, "actor": str(_actor())})
     session = get_session()
-    answer = import_answer(
-        session=session, biller=current_biller(), data=data, partial=partial, actor=_actor(), settings=settings
+    answer = import_bills(
+        session=session,
+        actor=_actor(),
+        now=utcnow(),
+        biller=current_biller(),
+        data=data,
+        partial=partial,
+        settings=settings,
     )
     if answer.ok:
         session.commit()
@@ -88,5 +99,5 @@ def post_import():
     return jsonify(answer.body), answer.status
 
 
-def _actor() -> str:
-    return f"api_key:{g.api_key_id}"
+def _actor() -> Actor:
+    return api_key(g.api_key_id)

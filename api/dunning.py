@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from flask import g, jsonify, request
@@ -11,16 +12,21 @@ from sqlmodel import select
 from accounts.audit import record_audit
 from api import route
 from api.auth import current_biller
-from api.errors import ApiError, parse_json_body
+from api.errors import parse_json_body
 from api.jobs import accepted
 from billing.bills import get_bill
+from billing.text import check_date_window
 from config import current_settings
-from jobs.bulk import NOTIFY, notify_answer, runs_in_background
+from errors.http import ApiError
+from jobs.bulk import NOTIFY, runs_in_background
 from models import Bill, Cadence
-from models.db import get_session
+from models.db import get_session, utcnow
 from models.vocab import Channel
 from scheduler.cadences import BillPlan, CadenceIn, bill_plan, cadence_public, save_cadence
-from scheduler.notify import notify_bill
+from workflows import api_key
+from workflows.bills import notify_bills
+from workflows.notify import notify_bill
+from workflows.reminders import pause_reminders
 
 
 class NotifyIn(BaseModel):
@@ -30,6 +36,14 @@ class NotifyIn(BaseModel):
 
     channels: Annotated[list[Channel], Field(min_length=1, max_length=4)] | None = None
     template: str = "notify"
+
+
+class PauseIn(BaseModel):
+    """Hold a bill's reminders until a day (they resume at the start of the biller's contact hours that day)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    until: date
 
 
 class NotifyOut(BaseModel):
@@ -81,6 +95,33 @@ def read_plan(bill_id: int):
 
 @route(
     "POST",
+    "/bills/<int:bill_id>/pause",
+    summary="Pause a bill's reminders until a day",
+    request=PauseIn,
+    response=BillPlan,
+)
+def pause_bill(bill_id: int):
+    """Pause reminders by the same rule as the console and the bot's "later"; answers the bill's plan."""
+    data = parse_json_body(PauseIn)
+    session = get_session()
+    biller = current_biller()
+    bill = get_bill(session=session, biller_id=biller.id, bill_id=bill_id)
+    day = check_date_window(data.until, field="until")
+    pause_reminders(session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=biller, bills=[bill], day=day)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=str(api_key(g.api_key_id)),
+        action="bill.pause",
+        subject_type="bill",
+        subject_id=bill.id,
+    )
+    session.commit()
+    return jsonify(bill_plan(session=session, bill=bill).model_dump(mode="json"))
+
+
+@route(
+    "POST",
     "/bills/<int:bill_id>/notify",
     summary="Send a need-based notification",
     request=NotifyIn,
@@ -113,7 +154,9 @@ def notify_many():
     if runs_in_background(data, settings=current_settings()):
         return accepted(kind=NOTIFY, payload=data, params={})
     session = get_session()
-    answer = notify_answer(session=session, biller=current_biller(), data=data)
+    answer = notify_bills(
+        session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=current_biller(), data=data
+    )
     session.commit()
     return jsonify(answer.body), answer.status
 
@@ -121,5 +164,13 @@ def notify_many():
 def notify_out(session, bill: Bill, data: NotifyIn, *, key: str | None) -> NotifyOut:
     """Queue the notification and describe it for the API."""
     channels = [channel.value for channel in data.channels] if data.channels else None
-    message, when = notify_bill(session=session, bill=bill, channels=channels, template=data.template, key=key)
+    message, when = notify_bill(
+        session=session,
+        actor=api_key(g.api_key_id),
+        now=utcnow(),
+        bill=bill,
+        channels=channels,
+        template=data.template,
+        key=key,
+    )
     return NotifyOut(bill_id=bill.id, message_id=message.id, channel=message.channel, scheduled_for=when.isoformat())

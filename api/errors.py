@@ -1,4 +1,4 @@
-"""JSON errors for the API: every refusal names its code, a message and the field at fault."""
+"""Reading API requests strictly: every refusal names its code, a message and the field at fault (errors.http)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,15 @@ import json
 from decimal import Decimal
 from typing import TypeVar
 
-from flask import Flask, jsonify, request
+from flask import request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
 
-from billing.errors import DomainError, InvalidInput
 from billing.text import first_text_problem, text_problem
 from config import current_settings
+from errors import InvalidInput
+from errors.http import ApiError, validation_error
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ApiError(DomainError):
-    """A protocol-level refusal (auth, content type, size) with its own HTTP status."""
-
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message, field=field, code=code)
-        self.status = status
-
-
-def error_response(status: int, code: str, message: str, field: str | None = None):
-    """The one JSON error shape: {"error": {"code", "message", "field"}}."""
-    return jsonify({"error": {"code": code, "message": message, "field": field}}), status
 
 
 def parse_json_body(model: type[M]) -> M:
@@ -59,19 +46,6 @@ def _whole_numbers_as_int(literal: str) -> int | float:
     return int(number) if whole else float(literal)
 
 
-def validation_error(exc: ValidationError) -> DomainError:
-    """The first problem pydantic found, as an error naming its field in dotted form."""
-    first = exc.errors(include_url=False)[0]
-    if first["type"] == "json_invalid":
-        return ApiError(400, "malformed_json", "The body is not valid JSON")
-    field = ".".join(str(part) for part in first["loc"]) or None
-    message = first["msg"].removeprefix("Value error, ")
-    code = {"missing": "missing", "extra_forbidden": "unknown_field"}.get(first["type"], "invalid")
-    error = DomainError(f"{field}: {message}" if field else message, field=field, code=code)
-    error.status = 422
-    return error
-
-
 # Header values we store or compare, with the longest value their column or use allows.
 HEADER_LIMITS = {"Idempotency-Key": 128}  # stored inside a 200-character idempotency key
 QUERY_VALUE_LIMIT = 1000
@@ -90,29 +64,3 @@ def check_request_text() -> None:
         )
         if problem:
             raise InvalidInput(f"{name}: {problem}", field=name)
-
-
-JSON_PREFIXES = ("/api/", "/webhooks/")
-
-
-def wants_json(path: str) -> bool:
-    """Machine clients (the API, webhook senders) get JSON errors; people get pages."""
-    return path.startswith(JSON_PREFIXES)
-
-
-def http_error_json(exc: HTTPException):
-    """An HTTP error in the API's JSON shape, keeping its headers (Allow on a 405, Retry-After on a 429)."""
-    code = (exc.name or "error").lower().replace(" ", "_")
-    body, status = error_response(exc.code or 500, code, exc.description or exc.name)
-    for name, value in exc.get_headers():
-        if name.lower() != "content-type":
-            body.headers[name] = value
-    return body, status
-
-
-def register_domain_errors(app: Flask) -> None:
-    """Answer domain errors as JSON with their own status."""
-
-    @app.errorhandler(DomainError)
-    def _domain_error(exc: DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.field)

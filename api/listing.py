@@ -13,12 +13,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from api import route
 from api.auth import current_biller
-from api.errors import validation_error
 from billing.bills import bill_public
 from billing.listing import MAX_PAGE, BillFilter, iter_payments, list_bills, list_payments
 from billing.schemas import BillPublic
 from billing.text import EARLIEST_DATE, LATEST_DATE
 from config import current_settings
+from errors.http import validation_error
 from models import Biller, Payment
 from models.db import get_session
 from models.vocab import BillStatus

@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 from api.errors import HEADER_LIMITS
 from billing.schemas import ErrorResponse
 from jobs.store import JobPublic
-from web.edge import MAX_ID
+from models.db import MAX_ID
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import g, jsonify
 
 from api import route
 from api.auth import current_biller
 from api.errors import parse_json_body
 from billing.bills import bill_public, get_bill
-from billing.payments import record_payment
 from billing.schemas import PaymentIn, PaymentPublic
 from config import current_settings
-from models.db import get_session
+from models.db import get_session, utcnow
+from workflows import api_key
+from workflows.payments import record_payment
 
 
 @route(
@@ -29,7 +30,14 @@ def post_payment(bill_id: int):
     session = get_session()
     bill = get_bill(session=session, biller_id=current_biller().id, bill_id=bill_id)
     result = record_payment(
-        session=session, bill=bill, amount_paise=data.amount, reference=data.reference, source="api", app=data.app
+        session=session,
+        actor=api_key(g.api_key_id),
+        now=utcnow(),
+        bill=bill,
+        amount_paise=data.amount,
+        reference=data.reference,
+        source="api",
+        app=data.app,
     )
     session.commit()
     payment = result.payment

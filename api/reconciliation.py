@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from api import route
 from api.auth import current_biller
-from api.errors import ApiError
+from errors.http import ApiError
 from models.db import get_session, utcnow
 from workflows.reconciliation import reconcile_statement
 

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from accounts.audit import record_audit
 from api import route
 from api.auth import current_biller
-from api.errors import parse_json_body, validation_error
+from api.errors import parse_json_body
 from billing.outbound import OutboundPolicy
 from config import current_settings
+from errors.http import validation_error
 from models.db import get_session
 from webhooks_out.endpoints import (
     MAX_DELIVERY_PAGE,

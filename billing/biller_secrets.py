@@ -10,8 +10,8 @@ import secrets
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
-from billing.errors import InvalidInput
 from billing.outbound import OutboundPolicy, check_url
+from errors import InvalidInput
 from models import Biller
 
 SECRET_MIN_LENGTH = 16

@@ -6,25 +6,27 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlmodel import Session, select
 
 from billing.apps import catalogue
-from billing.errors import InvalidInput
 from billing.links import TOKEN_ALPHABET
+from errors import InvalidInput
 from models import ApiKey, Biller, Cadence, CadenceStep
+from models.billers import DEFAULT_TIMEZONE
 from models.db import utcnow
 from models.vocab import AmountExactness, Channel
 
 VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
 API_KEY_PREFIX = "cpk_"
+API_KEY_USE_RESOLUTION = timedelta(minutes=5)
 
 
-def biller_today(biller: Biller, now: datetime) -> date:
-    """The calendar day it is for the biller at `now`, in the biller's own time zone."""
-    return now.astimezone(ZoneInfo(biller.timezone)).date()
+def biller_today(biller: Biller | None, now: datetime) -> date:
+    """The calendar day it is for the biller at `now`, in the biller's own time zone (no biller: the default zone)."""
+    return now.astimezone(ZoneInfo(biller.timezone if biller else DEFAULT_TIMEZONE)).date()
 
 
 # Every new biller starts with this cadence: (days from due date, template).
@@ -97,6 +99,16 @@ def authenticate_api_key(*, session: Session, presented: str) -> ApiKey | None:
     if not hmac.compare_digest(api_key.key_hash, _hash_key(presented)):
         return None
     return api_key
+
+
+def note_api_key_use(*, session: Session, api_key: ApiKey, now: datetime) -> bool:
+    """Keep when the key was last used, to the nearest few minutes (not a write per request); True if it changed."""
+    if api_key.last_used_at is not None and now - api_key.last_used_at <= API_KEY_USE_RESOLUTION:
+        return False
+    api_key.last_used_at = now
+    session.add(api_key)
+    session.flush()
+    return True
 
 
 def revoke_api_key(*, session: Session, api_key: ApiKey) -> None:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import String, any_, bindparam, func, literal_column, update
+from sqlalchemy import String, any_, bindparam, exists, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
 import events
 from billing.amounts import RuleError, check_amount_rule
 from billing.customers import customer_public, upsert_customer
-from billing.errors import Conflict, InvalidInput, NotFound
 from billing.links import link_expiry, link_url, new_token
 from billing.schemas import BillBase, BillIn, BillPublic, column_of
 from config import Settings
+from errors import Conflict, InvalidInput, NotFound
 from models import Bill, Biller, Cadence, Customer, PaymentLink
 from models.db import utcnow
-from models.vocab import AmountExactness, BillStatus
+from models.vocab import PAYABLE_STATUSES, AmountExactness, BillStatus
 from models.webhooks import EventType
 from scheduler.dunning import initial_reminder
 
@@ -166,3 +167,26 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
         status=BillStatus(bill.status),
         link=link_url(link.token, settings=settings),
     )
+
+
+def expire_bills(*, session: Session, now: datetime) -> int:
+    """Close open bills whose every payment link has expired: no more reminders, no more payments; tell the
+    biller's systems (`bill.expired`). How many."""
+    live_link = exists().where(
+        PaymentLink.bill_id == Bill.id, (PaymentLink.expires_at.is_(None)) | (PaymentLink.expires_at > now)
+    )
+    expired = (
+        session.execute(
+            update(Bill)
+            .where(Bill.status.in_([status.value for status in PAYABLE_STATUSES]), ~live_link)
+            .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=now)
+            .returning(Bill.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    for bill_id in expired:
+        bill = session.get(Bill, bill_id)
+        events.emit(session, bill.biller_id, EventType.BILL_EXPIRED, {"bill": events.bill_data(session, bill)})
+    return len(expired)

@@ -12,15 +12,16 @@ from sqlmodel import Session, select
 from billing.amounts import AmountChoice, RuleError, amount_choice
 from billing.apps import PaymentApp, apps_for, catalogue
 from billing.billers import biller_today
-from billing.errors import InvalidInput
+from billing.customers import set_preferred_app
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
 from billing.outbound import OutboundPolicy
 from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
+from errors import InvalidInput
 from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
 from models.db import utcnow
-from models.vocab import BillStatus
+from models.vocab import PAYABLE_STATUSES, BillStatus
 from shared_state import SharedState
 
 ANY_APP = "any"
@@ -53,16 +54,14 @@ def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bi
     ).first()
 
 
-def record_open(*, session: Session, link: PaymentLink) -> None:
+def record_open(*, session: Session, link: PaymentLink, now: datetime) -> None:
     """Count a visit and add it to the bill's timeline, as two plain statements."""
-    now = utcnow()
     session.execute(
         update(PaymentLink)
         .where(PaymentLink.id == link.id)
         .values(open_count=PaymentLink.open_count + 1, last_opened_at=now)
     )
     session.execute(insert(LinkEvent).values(link_id=link.id, bill_id=link.bill_id, kind="opened", created_at=now))
-    session.commit()
 
 
 def open_checkout(
@@ -74,7 +73,7 @@ def open_checkout(
     now: datetime,
     preview: bool = False,
 ) -> Checkout | None:
-    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer.
+    """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer (flushes).
 
     A link preview (a chat app's crawler, not the customer) sees the stored bill: no fetch, no open counted.
     """
@@ -85,8 +84,8 @@ def open_checkout(
     fetch = FetchOutcome.NOT_CONFIGURED
     if preview:
         return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
-    record_open(session=session, link=link)
-    if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
+    record_open(session=session, link=link, now=now)
+    if bill.status in PAYABLE_STATUSES and not _expired(link):
         fetch = refresh_bill(
             session=session,
             bill=bill,
@@ -203,9 +202,8 @@ def start_payment(
         )
     )
     if app is not None:
-        checkout.customer.preferred_app = app.id
-        session.add(checkout.customer)
-    session.commit()
+        set_preferred_app(session=session, customers=[checkout.customer], app_id=app.id)
+    session.flush()
     generic = upi_link(params)
     if app is None or platform == "desktop" or not app.offered_on(platform):
         return PaymentAttempt(reference, generic, generic)

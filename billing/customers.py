@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 import events
-from billing.errors import NotFound
 from billing.links import TOKEN_ALPHABET
 from billing.schemas import CustomerIn, CustomerPublic
+from errors import NotFound
 from models import Customer, CustomerChannel
 from models.db import utcnow
 from models.webhooks import EventType
@@ -129,5 +129,12 @@ def telegram_link_token(*, session: Session, customer: Customer) -> str:
     if customer.telegram_link_token is None:
         customer.telegram_link_token = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(20))
         session.add(customer)
-        session.commit()
+        session.flush()
     return customer.telegram_link_token
+
+
+def set_preferred_app(*, session: Session, customers: list[Customer], app_id: str) -> None:
+    """The payment app the customer chose (on the payment page, or named to the bot) comes first next time."""
+    for customer in customers:
+        customer.preferred_app = app_id
+        session.add(customer)

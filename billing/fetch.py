@@ -84,5 +84,5 @@ def refresh_bill(
     bill.period = answer.period or bill.period
     bill.fetched_at = bill.updated_at = now
     session.add(bill)
-    session.commit()
+    session.flush()
     return FetchOutcome.UPDATED

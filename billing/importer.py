@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -13,12 +12,13 @@ from sqlalchemy import ARRAY, String, any_, bindparam
 from sqlmodel import Session, select
 
 from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
-from billing.errors import DomainError
+from billing.csv_files import decode_csv, open_csv
 from billing.import_writes import chunks, write_import
 from billing.links import link_expiry, new_tokens
 from billing.schemas import BillIn, csv_columns
 from billing.text import text_problem
 from config import Settings
+from errors import DomainError
 from models import Bill, Biller
 from models.db import utcnow
 from models.vocab import AmountExactness
@@ -98,24 +98,8 @@ def import_bills_csv(
     return report
 
 
-def decode_csv(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without the BOM spreadsheets add) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError("The file is not UTF-8 text; save it as 'CSV UTF-8'") from exc
-
-
 def _read_rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header:
-        raise ValueError("The file is empty")
-    columns = [name.strip().lower().replace(" ", "_") for name in header]
+    columns, reader = open_csv(text)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     unknown = [name for name in columns if name and name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, or_, select
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 from models import Bill, Customer, Payment
 from models.vocab import PAYABLE_STATUSES
 

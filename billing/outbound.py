@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

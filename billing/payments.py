@@ -1,4 +1,4 @@
-"""Recording payments: one function, whichever way the money is reported."""
+"""Recording payments against bills; workflows.payments adds the receipt, whichever way the money is reported."""
 
 from __future__ import annotations
 
@@ -12,14 +12,12 @@ from sqlmodel import Session, select
 
 import events
 from accounts.audit import record_audit
-from billing.errors import Conflict
-from channels.outbox import queue_receipt
+from errors import Conflict
 from models import Bill, LinkEvent, OutboundMessage, Payment
 from models.db import utcnow
-from models.vocab import BillStatus, MessageStatus
+from models.vocab import PAYABLE_STATUSES, REMINDER_TEMPLATE_PREFIX, BillStatus, MessageStatus
 from models.webhooks import EventType
 
-REMINDER_TEMPLATE_PREFIX = "reminder"
 PAYMENT_FAILED = "payment_failed"  # the LinkEvent kind of a failed payment notice
 
 
@@ -40,15 +38,17 @@ def record_payment(
     reference: str,
     source: str,
     app: str | None = None,
-    paid_at: datetime | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
 ) -> PaymentResult:
-    """Record money received against a bill: amount due and status change, reminders stop, a receipt is queued.
+    """Record money received against a bill: amount due and status change, reminders stop, the audit says so.
 
     The same reference twice is a no-op that returns the first payment; the same reference for a
     different bill or amount is a conflict. Money is never refused for arriving late or in excess:
-    a payment on a bill that is already settled is kept and reported as over-payment.
+    a payment on a bill that is already settled is kept and reported as over-payment. The audit names
+    `actor` (the source when not given); `now` is when the money arrived (the clock's now when not given).
     """
-    paid_at = paid_at or utcnow()
+    now = now or utcnow()
     payment_id = _insert_once(
         session=session,
         values={
@@ -58,8 +58,8 @@ def record_payment(
             "reference": reference,
             "app": app,
             "source": source,
-            "paid_at": paid_at,
-            "created_at": utcnow(),
+            "paid_at": now,
+            "created_at": now,
         },
     )
     if payment_id is None:
@@ -75,25 +75,24 @@ def record_payment(
     ).one()
     overpaid = max(amount_paise - locked.amount_due_paise, 0)
     locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
-    was_payable = locked.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID)
+    was_payable = locked.status in PAYABLE_STATUSES
     if was_payable:
         locked.status = BillStatus.PAID.value if locked.amount_due_paise == 0 else BillStatus.PARTIALLY_PAID.value
     if locked.status == BillStatus.PAID:
         locked.next_reminder_at = None
         cancel_pending_reminders(session=session, bill_id=locked.id)
-    locked.updated_at = utcnow()
+    locked.updated_at = now
     session.add(locked)
     session.flush()
     record_audit(
         session=session,
         biller_id=locked.biller_id,
-        actor=source,
+        actor=actor or source,
         action="payment.record",
         subject_type="bill",
         subject_id=locked.id,
         detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid},
     )
-    queue_receipt(session=session, bill=locked, payment=payment)
     _emit_payment_events(session=session, bill=locked, payment=payment, was_payable=was_payable)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
 

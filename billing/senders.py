@@ -7,7 +7,7 @@ import re
 import phonenumbers
 from sqlmodel import Session, select
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 from models import BillerSender
 from models.vocab import Channel
 

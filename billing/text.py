@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2099, 12, 31)

@@ -13,21 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from billing.billers import biller_today
 from billing.senders import biller_of_sender
 from bot.understanding import understand
 from bot.understanding.classify import CONFIDENT
 from bot.understanding.normalise import normalise
 from bot.understanding.slots import find_url
 from models import Bill, Biller, Conversation, ConversationMessage, Customer, PaymentLink
-from models.vocab import Channel
+from models.vocab import Channel, ConversationState
 
-CHOOSING_BILLER = "choosing_biller"
+CHOOSING_BILLER = ConversationState.CHOOSING_BILLER
 FOCUS = timedelta(minutes=30)
-INDIA = ZoneInfo("Asia/Kolkata")  # a person with several billers: their day, before one biller is chosen
 EACH_BILLER_INTENTS = {"bill", "bills", "pay"}  # answered per biller, each labelled
 ONE_BILLER_INTENTS = {"paid", "later", "app", "agent", "complaint"}  # act on one biller's bills: which one?
 PERSON_INTENTS = {"stop", "start", "language"}  # the person's, whichever biller
@@ -128,19 +127,19 @@ def _shared(session: Session, inbound, by_biller: dict[int, list[Customer]], lin
         return [thread_of(linked_biller_id)]
     text = inbound.payload or inbound.text
     if person.state == CHOOSING_BILLER:
-        person.state = "idle"
+        person.state = ConversationState.IDLE
         word = normalise(text)
         if word.isdigit() and 1 <= int(word) <= len(billers):
             chosen = billers[int(word) - 1].id
             _focus(person, chosen, now)
             return [thread_of(chosen, text=_answer_choice(session, person, inbound))]
-    if person.state != "idle":  # a question asked on the person's own thread (which language?)
+    if person.state != ConversationState.IDLE:  # a question asked on the person's own thread (which language?)
         return [Thread(person, everyone)]
     focus = _focus_of(session, person, inbound, by_biller, now)
     focused = thread_of(focus).conversation if focus is not None else None
-    if focused is not None and focused.state != "idle":
+    if focused is not None and focused.state != ConversationState.IDLE:
         return [thread_of(focus)]  # the number answers that biller's question (which app?)
-    scope = scope_of(text, now.astimezone(INDIA).date())
+    scope = scope_of(text, biller_today(None, now))  # before a biller is chosen: the default zone's day
     if scope == "person":
         return [Thread(person, everyone)]
     if focused is not None and focused.handed_over_at is not None:

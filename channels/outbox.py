@@ -15,6 +15,7 @@ from billing.money import format_day, format_inr
 from config import current_settings
 from models import Bill, Biller, Customer, CustomerChannel, OutboundMessage, Payment
 from models.db import utcnow
+from models.reach import channel_addresses, reachable_in_order
 from models.vocab import Channel
 
 # A message variable marking the one reply that confirms an opt-out: the worker sends it although the
@@ -76,19 +77,17 @@ def reachable_channels(*, session: Session, customer: Customer, biller: Biller) 
             )
         ).all()
     )
+    addresses = channel_addresses(
+        phone=customer.phone,
+        phone_invalid_at=customer.phone_invalid_at,
+        email=customer.email,
+        telegram_chat_id=customer.telegram_chat_id,
+    )
+    # Any message may go wherever the customer prefers; Telegram, once linked, is always a way to reach them.
     order = [customer.preferred_channel, *biller.channel_order, Channel.TELEGRAM.value]
-    addresses = {
-        Channel.WHATSAPP: customer.phone if not customer.phone_invalid_at else None,
-        Channel.SMS: customer.phone if not customer.phone_invalid_at else None,
-        Channel.EMAIL: customer.email,
-        Channel.TELEGRAM: str(customer.telegram_chat_id) if customer.telegram_chat_id else None,
-    }
-    reachable: list[tuple[Channel, str]] = []
-    for name in dict.fromkeys(filter(None, order)):
-        channel = Channel(name)
-        if name not in opted_out and addresses[channel]:
-            reachable.append((channel, addresses[channel]))
-    return reachable
+    return reachable_in_order(
+        order=filter(None, order), preferred=customer.preferred_channel, addresses=addresses, opted_out=opted_out
+    )
 
 
 def bill_variables(*, session: Session, bill: Bill, customer: Customer, biller: Biller, amount_paise: int) -> dict:

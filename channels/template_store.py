@@ -6,10 +6,10 @@ import re
 
 from sqlmodel import Session
 
-from billing.errors import InvalidInput
 from channels.rendering import find_template
 from channels.sms import segment_count
 from channels.templates import DEFAULT_TEMPLATES, TemplateError, template_variables
+from errors import InvalidInput
 from models import MessageTemplate
 from models.db import utcnow
 from models.vocab import Channel, Language

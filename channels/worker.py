@@ -29,12 +29,11 @@ from channels.unsubscribe import unsubscribe_url
 from config import current_settings
 from models import Bill, Biller, Customer, OutboundMessage
 from models.db import current_db, utcnow
-from models.vocab import PAYABLE_STATUSES, Channel, MessageStatus
+from models.vocab import PAYABLE_STATUSES, Channel, MessageStatus, is_bill_message
 from scheduler.calendar import ContactCalendar
 
 log = logging.getLogger(__name__)
 
-BILL_TEMPLATES = ("reminder", "notify")  # messages that only make sense while the bill is unpaid
 OPT_OUT_CODES = {"21610": Channel.SMS, "telegram_blocked": Channel.TELEGRAM}
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
@@ -100,7 +99,7 @@ def claim_due(*, session: Session, limit: int, now: datetime, lease: timedelta) 
 
 def withdrawal_reason(message: OutboundMessage, bill: Bill | None, now: datetime) -> str | None:
     """Why a bill message must not go out any more (paid, cancelled, expired, paused), if it must not."""
-    if bill is None or not (message.template_key or "").startswith(BILL_TEMPLATES):
+    if bill is None or not is_bill_message(message.template_key):
         return None
     if bill.status not in PAYABLE_STATUSES:
         return "bill_settled"
@@ -295,7 +294,7 @@ class OutboxWorker:
         if reason:
             self._withdraw(session, message, reason)
             return None
-        if bill and (message.template_key or "").startswith(BILL_TEMPLATES):
+        if bill and is_bill_message(message.template_key):
             calendar = ContactCalendar(session.get(Biller, message.biller_id))
             if not calendar.is_allowed(now):  # a retry must not reach a customer at night either
                 self._retry_at(session, message, calendar.next_allowed(now), "contact_hours", "Outside contact hours")

@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 from accounts.audit import record_audit
 from accounts.users import create_user
 from billing.billers import create_biller, issue_api_key
-from billing.errors import DomainError
 from billing.senders import SENDER_CHANNELS, remove_sender, set_sender
+from errors import DomainError
 from models import Biller
 from models.db import current_db
 from models.vocab import Role

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
 from accounts.users import create_user
-from billing.billers import create_biller, issue_api_key
-from billing.bills import create_bill, current_link, find_bill
+from billing.billers import biller_today, create_biller, issue_api_key
+from billing.bills import current_link, find_bill
 from billing.links import link_url
 from billing.schemas import BillIn
 from config import current_settings
 from models import Biller, User
 from models.db import current_db, utcnow
 from models.vocab import Role
+from workflows import Actor
+from workflows.bills import create_bill
 
 DEMO_BILLER = "Demo Power Distribution Ltd"
 DEMO_VPA = "demopower@icici"
@@ -41,7 +42,7 @@ def demo_command() -> None:
     settings = current_settings()
     if settings.is_production:
         raise click.UsageError("demo seeds known passwords and is refused when APP_ENV=production")
-    today = utcnow().astimezone(ZoneInfo("Asia/Kolkata")).date()
+    today = biller_today(None, utcnow())  # the demo biller keeps the default zone
     with current_db().session_scope() as session:
         biller, api_key = _demo_biller(session)
         _demo_users(session, biller.id)
@@ -98,5 +99,7 @@ def _demo_bills(session: Session, biller: Biller, today: date):
                 bill_date=today + timedelta(days=due_in - 15),
                 period=(today + timedelta(days=due_in - 30)).strftime("%b %Y"),
             )
-            bill = create_bill(session=session, biller=biller, data=data, settings=current_settings())
+            bill = create_bill(
+                session=session, actor=Actor("cli"), now=utcnow(), biller=biller, data=data, settings=current_settings()
+            )
         yield reference, bill

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from accounts.audit import record_audit
 from billing.biller_secrets import reencrypt_biller_secrets, set_payment_webhook_secret
-from billing.errors import DomainError
+from errors import DomainError
 from models import Biller
 from models.db import current_db
 from reconciliation.providers import PROVIDERS, reencrypt_provider_secrets, set_provider_secret

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from billing.errors import DomainError
+from errors import DomainError
 from jobs.bulk import KINDS, BulkAnswer
 from jobs.store import claim_job, finish_job, job_error, release_job, renew_lease
 from models import Biller

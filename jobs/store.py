@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
-from billing.errors import NotFound
+from errors import NotFound
 from models.jobs import Job, JobStatus
 
 

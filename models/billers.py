@@ -15,6 +15,10 @@ DEFAULT_PAYMENT_APPS = ["gpay", "phonepe", "paytm", "bhim", "mobikwik", "rbl_mob
 DEFAULT_CHANNEL_ORDER = [Channel.WHATSAPP.value, Channel.SMS.value, Channel.EMAIL.value]
 
 
+# A new biller's time zone, and the day of a person who has not yet said which biller they mean.
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+
+
 class Biller(SQLModel, table=True):
     """A company that issues bills and collects them through our links."""
 
@@ -26,7 +30,7 @@ class Biller(SQLModel, table=True):
     payee_name: str = Field(max_length=100)
     merchant_category_code: str = Field(default="4900", max_length=4)
     default_amount_exactness: str = Field(default=AmountExactness.EXACT.value, max_length=20)
-    timezone: str = Field(default="Asia/Kolkata", max_length=64)
+    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
     payment_apps: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PAYMENT_APPS), sa_column=Column(JSON, nullable=False)
     )

@@ -21,6 +21,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+# Every table's id is a 32-bit INTEGER (PostgreSQL refuses larger values with an error, not an empty result).
+MAX_ID = 2**31 - 1
+
 
 # How far this process's clock is set ahead of (or behind) the system clock: zero except in development and
 # test processes started with CLOCK_OFFSET_SECONDS, so that workers and schedulers a test runs share its instant.

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
-from models.vocab import MessageStatus
+from models.vocab import ConversationState, MessageStatus
 
 
 class OutboundMessage(SQLModel, table=True):
@@ -64,7 +64,7 @@ class Conversation(SQLModel, table=True):
     # On the person's own thread: the biller they chose to talk about, until when.
     focus_biller_id: int | None = Field(default=None, foreign_key="billers.id", ondelete="SET NULL")
     focus_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    state: str = Field(default="idle", max_length=40)
+    state: str = Field(default=ConversationState.IDLE.value, max_length=40)  # CHOOSING stored with its offer
     handed_over_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     needs_attention: str | None = Field(default=None, max_length=20)  # handover, paid_claim, delivery_failure
     attention_since: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -56,6 +56,40 @@ class MessageStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Messages that only make sense while their bill is unpaid, by template key prefix: reminders and notifications.
+REMINDER_TEMPLATE_PREFIX = "reminder"
+BILL_MESSAGE_PREFIXES = (REMINDER_TEMPLATE_PREFIX, "notify")
+
+
+def is_bill_message(template_key: str | None) -> bool:
+    """Whether a message is about a bill being unpaid (withheld once the bill is paid, closed or paused)."""
+    return (template_key or "").startswith(BILL_MESSAGE_PREFIXES)
+
+
+class ConversationState(StrEnum):
+    """Where the bot's conversation stands (bot/conversation.mmd; the person's own thread, bot/tenancy.mmd).
+
+    CHOOSING is stored with the intents offered, in order: "choosing:paid,pay,later".
+    """
+
+    IDLE = "idle"
+    CHOOSING = "choosing"
+    CHOOSING_APP = "choosing_app"
+    CHOOSING_LANGUAGE = "choosing_language"
+    CHOOSING_BILLER = "choosing_biller"
+
+    @classmethod
+    def offering(cls, intents: tuple[str, ...]) -> str:
+        """The stored state of a conversation that offered these intents as numbered choices."""
+        return f"{cls.CHOOSING}:{','.join(intents)}"
+
+    @classmethod
+    def offered(cls, state: str) -> list[str] | None:
+        """The intents a CHOOSING conversation offered, in order; None in any other state."""
+        prefix = f"{cls.CHOOSING}:"
+        return state.removeprefix(prefix).split(",") if state.startswith(prefix) else None
+
+
 class Role(StrEnum):
     """What a console user may do."""
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from billing.errors import Conflict, NotFound
 from billing.payments import record_payment
+from errors import Conflict, NotFound
 from models import Bill, Biller, Customer, StatementLine
 from reconciliation.matching import Match, find_match, paid_at, payment_reference
 from reconciliation.statements import StatementRow
@@ -102,7 +102,7 @@ def _record(*, session: Session, line: StatementLine, bill: Bill, row: Statement
             reference=payment_reference(row),
             source=STATEMENT_SOURCE,
             app=match.app,
-            paid_at=paid_at(row, biller.timezone),
+            now=paid_at(row, biller.timezone),
         )
     except Conflict:
         return False

@@ -22,8 +22,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from billing.amounts import MAX_AMOUNT_PAISE
-from billing.errors import InvalidInput
 from billing.signatures import SignatureError
+from errors import InvalidInput
 from models import PaymentProviderAccount
 from reconciliation.matching import TR_IN_TEXT
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 
 MAX_STATEMENT_BYTES = 5_000_000
 HEADER_SEARCH_ROWS = 40  # banks put the account holder, branch and period above the header

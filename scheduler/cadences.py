@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from billing.errors import InvalidInput
+from errors import InvalidInput
 from models import Bill, Biller, Cadence, CadenceStep, OutboundMessage
 from models.vocab import Channel
 from scheduler.calendar import ContactCalendar
@@ -125,9 +125,9 @@ def bill_plan(*, session: Session, bill: Bill) -> BillPlan:
     """Every step of the bill's plan with what became of it."""
     plan = PlanCache(session).plan(bill)
     sent = session.exec(
-        select(OutboundMessage).where(
-            OutboundMessage.bill_id == bill.id, OutboundMessage.idempotency_key.startswith(f"reminder:bill:{bill.id}:")
-        )
+        select(OutboundMessage)
+        .where(OutboundMessage.bill_id == bill.id, OutboundMessage.cadence_step.is_not(None))
+        .order_by(OutboundMessage.id)
     ).all()
     by_step: dict[int, OutboundMessage] = {}
     for message in sent:

@@ -7,7 +7,7 @@ moment a decision returns is already an allowed one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,26 +62,3 @@ def decide_bill(
     if step is not None and step.condition == "link_not_opened" and link_opened:
         step = None  # the step is passed over, not sent
     return Decision(step, decided.next_index, decided.next_at)
-
-
-def addresses_of(customer: Mapping) -> dict[str, str | None]:
-    """Where each channel reaches this customer (None: it does not)."""
-    phone = customer["phone"] if not customer["phone_invalid_at"] else None
-    chat = customer["telegram_chat_id"]
-    return {"whatsapp": phone, "sms": phone, "email": customer["email"], "telegram": str(chat) if chat else None}
-
-
-def channel_order(step: PlannedStep, *, biller_order: Sequence[str], preferred: str | None) -> list[str]:
-    """The step's channels (the biller's order when the step names none), the customer's preferred one first."""
-    order = list(step.channels or biller_order)
-    if preferred in order:
-        order.remove(preferred)
-        order.insert(0, preferred)
-    return order
-
-
-def reachable_channels(
-    order: Sequence[str], *, addresses: Mapping[str, str | None], opted_out: set[str] | frozenset[str]
-) -> list[str]:
-    """The channels of `order` that reach the customer and that they have not opted out of, in order."""
-    return [channel for channel in order if addresses.get(channel) and channel not in opted_out]

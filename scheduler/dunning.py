@@ -18,10 +18,11 @@ from sqlmodel import Session
 
 from models import Bill, Biller, Cadence, CadenceStep
 from models.db import utcnow
+from models.reach import channel_addresses, reachable_in_order
 from models.vocab import PAYABLE_STATUSES, MessageStatus
 from scheduler import dunning_rows as rows
 from scheduler.calendar import ContactCalendar
-from scheduler.decide import addresses_of, channel_order, decide_bill, decide_step, reachable_channels
+from scheduler.decide import decide_bill, decide_step
 from scheduler.dunning_sql import Group, due_groups, run_common_batch
 from scheduler.plan import PlannedStep, plan_steps, step_at
 
@@ -202,9 +203,21 @@ def _plan_batch(session: Session, batch: list, now: datetime) -> list[QueuedRemi
 def _reminder_row(
     row, step: PlannedStep, customer: dict, biller: Biller, opted_out: set[str], now: datetime
 ) -> dict | None:
-    addresses = addresses_of(customer)
-    order = channel_order(step, biller_order=biller.channel_order, preferred=customer["preferred_channel"])
-    reachable = reachable_channels(order, addresses=addresses, opted_out=opted_out)
+    addresses = channel_addresses(
+        phone=customer["phone"],
+        phone_invalid_at=customer["phone_invalid_at"],
+        email=customer["email"],
+        telegram_chat_id=customer["telegram_chat_id"],
+    )
+    reachable = [
+        channel.value
+        for channel, _ in reachable_in_order(
+            order=step.channels or biller.channel_order,
+            preferred=customer["preferred_channel"],
+            addresses=addresses,
+            opted_out=opted_out,
+        )
+    ]
     if not reachable:
         return None
     channel = reachable[0]

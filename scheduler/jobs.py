@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import exists, select, update
+from sqlalchemy import select
 
-import events
-from models import Bill, PaymentLink
 from models.db import current_db, utcnow
-from models.vocab import PAYABLE_STATUSES, BillStatus
-from models.webhooks import EventType
 from scheduler.dunning import run_dunning_pass
+from workflows import SYSTEM
+from workflows.bills import close_expired_bills
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None  # set by the scheduler process; jobs are looked up by name, so they take no arguments
@@ -37,24 +35,8 @@ def plan_reminders() -> None:
 def expire_bills() -> None:
     """Close bills whose every payment link has expired: no more reminders, no more payments."""
     with _app.app_context(), current_db().session_scope() as session:
-        live_link = exists().where(
-            PaymentLink.bill_id == Bill.id, (PaymentLink.expires_at.is_(None)) | (PaymentLink.expires_at > utcnow())
-        )
-        expired = (
-            session.execute(
-                update(Bill)
-                .where(Bill.status.in_([s.value for s in PAYABLE_STATUSES]), ~live_link)
-                .values(status=BillStatus.EXPIRED.value, next_reminder_at=None, updated_at=utcnow())
-                .returning(Bill.id)
-                .execution_options(synchronize_session=False)
-            )
-            .scalars()
-            .all()
-        )
-        for bill_id in expired:
-            bill = session.get(Bill, bill_id)
-            events.emit(session, bill.biller_id, EventType.BILL_EXPIRED, {"bill": events.bill_data(session, bill)})
-        log.info("expiry: %d bill(s) expired", len(expired))
+        expired = close_expired_bills(session=session, actor=SYSTEM, now=utcnow())
+        log.info("expiry: %d bill(s) expired", expired)
 
 
 def daily_summary() -> None:

@@ -6,10 +6,7 @@ from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 from billing.text import text_problem
-
-# Every table's id is a 32-bit INTEGER (PostgreSQL refuses larger values with an error, not an empty result).
-MAX_ID = 2**31 - 1
-
+from models.db import MAX_ID
 
 # The payment page checks its tokens' shape in the view, so that a miss counts against the miss limit.
 SELF_CHECKING_BLUEPRINTS = frozenset({"pay"})

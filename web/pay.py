@@ -13,24 +13,20 @@ from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from redis import RedisError
 
-from billing.checkout import (
-    ANY_APP,
-    Checkout,
-    open_checkout,
-    parse_rupees,
-    start_payment,
-)
+from billing.checkout import ANY_APP, Checkout, parse_rupees
 from billing.customers import telegram_link_token
-from billing.errors import InvalidInput
 from billing.links import TOKEN_LENGTH, is_token_shaped
-from billing.payments import record_payment
 from config import current_settings
+from errors import InvalidInput
 from extensions import limiter
 from models.db import get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES
 from web.security import INLINE_CSS
+from workflows import CUSTOMER, Actor
+from workflows.checkout import choose_app, open_checkout
+from workflows.payments import record_payment
 
 bp = Blueprint("pay", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -82,14 +78,17 @@ def _checkout_or_404(token: str) -> Checkout:
     if not is_token_shaped(token):
         _count_miss()  # no such link, known without asking the database
         abort(404)
+    session = get_session()
     checkout = open_checkout(
-        session=get_session(),
+        session=session,
+        actor=CUSTOMER,
+        now=utcnow(),
         token=token,
         settings=current_settings(),
         state=current_state(),
-        now=utcnow(),
         preview=is_link_preview(request.headers.get("User-Agent", "")),
     )
+    session.commit()  # the visit is counted even if the page fails to render
     if checkout is None:
         _count_miss()
         abort(404)
@@ -111,6 +110,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         link_domain=link_domain(),
         telegram_url=telegram_url(checkout),
     )
+    get_session().commit()  # a Telegram deep-link token made for this page
     return html, status
 
 
@@ -127,8 +127,10 @@ def pay_with_app(token: str):
         return redirect(url_for("pay.payment_page", token=token), code=303)  # a crawler chooses no app
     checkout = _checkout_or_404(token)
     try:
-        attempt = start_payment(
+        attempt = choose_app(
             session=get_session(),
+            actor=CUSTOMER,
+            now=utcnow(),
             checkout=checkout,
             app_id=request.args.get("app", ANY_APP),
             platform=platform_of(request.headers.get("User-Agent", "")),
@@ -137,6 +139,7 @@ def pay_with_app(token: str):
         )
     except InvalidInput as error:
         return _render(checkout, error=error, status=422)
+    get_session().commit()
     response = redirect(attempt.redirect_url, code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -147,8 +150,10 @@ def qr_code(token: str):
     """A UPI QR code of the amount due, for customers who opened the link on a computer."""
     checkout = _checkout_or_404(token)
     try:
-        attempt = start_payment(
+        attempt = choose_app(
             session=get_session(),
+            actor=CUSTOMER,
+            now=utcnow(),
             checkout=checkout,
             app_id=ANY_APP,
             platform="desktop",
@@ -157,6 +162,7 @@ def qr_code(token: str):
         )
     except InvalidInput:
         abort(404)
+    get_session().commit()
     buffer = io.BytesIO()
     segno.make(attempt.upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -179,6 +185,8 @@ def simulate_payment(token: str):
     session = get_session()
     record_payment(
         session=session,
+        actor=Actor("sandbox"),
+        now=utcnow(),
         bill=checkout.bill,
         amount_paise=amount,
         reference=f"SANDBOX{secrets.token_hex(6).upper()}",

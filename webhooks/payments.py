@@ -12,15 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from sqlmodel import select
 
 from accounts.audit import record_audit
-from api.errors import ApiError, validation_error
 from billing.amounts import MAX_AMOUNT_PAISE
 from billing.checkout import find_attempt
-from billing.payments import record_payment, record_payment_failure
+from billing.payments import record_payment_failure
 from billing.signatures import SignatureError, verify
 from config import current_settings
+from errors.http import ApiError, validation_error
 from models import Bill, Biller
-from models.db import get_session
+from models.db import get_session, utcnow
 from webhooks import bp
+from workflows import Actor
+from workflows.payments import record_payment
 
 log = logging.getLogger(__name__)
 TR_PATTERN = re.compile(r"^[A-Za-z0-9]{1,35}$")
@@ -104,6 +106,8 @@ def payment_webhook():
 
     result = record_payment(
         session=session,
+        actor=Actor("webhook"),
+        now=utcnow(),
         bill=bill,
         amount_paise=notice.amount,
         reference=notice.utr,

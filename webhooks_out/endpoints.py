@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, func, select
 
-from billing.errors import InvalidInput, NotFound
 from billing.outbound import OutboundPolicy, check_url
+from errors import InvalidInput, NotFound
 from events import queue
 from models.db import utcnow
 from models.webhooks import TEST_EVENT, EventType, WebhookDelivery, WebhookEndpoint

@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from accounts.audit import record_audit
 from billing.checkout import find_attempt
-from billing.errors import Conflict
 from billing.payments import record_payment
+from errors import Conflict
 from models import Bill, Biller
 from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
 from reconciliation.providers import ProviderNotice

@@ -1,6 +1,6 @@
 """Understanding what a customer wrote: normalise, find the slots, pick one intent (issue #13).
 
-Separate from the conversation engine (bot/engine.py), which decides what to do about it.
+Separate from the conversation (bot/router.py and its handlers), which decides what to do about it.
 """
 
 from bot.understanding.classify import INTENTS, Understanding, understand

@@ -6,15 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models import Biller, Cadence, CadenceStep
+from models.reach import channel_addresses, reachable_in_order
 from scheduler.calendar import ContactCalendar
-from scheduler.decide import (
-    HANDOVER_RECHECK,
-    addresses_of,
-    channel_order,
-    decide_bill,
-    decide_step,
-    reachable_channels,
-)
+from scheduler.decide import HANDOVER_RECHECK, decide_bill, decide_step
 from scheduler.plan import plan_steps
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -106,14 +100,16 @@ def test_a_link_not_opened_step_is_passed_over_once_the_link_was_opened():
 
 
 def test_the_preferred_channel_goes_first_and_unreachable_or_opted_out_ones_drop():
-    step = make_plan()[0]
-    assert channel_order(step, biller_order=["email"], preferred="sms") == ["sms", "whatsapp"]
-    assert channel_order(step, biller_order=["email"], preferred="telegram") == ["whatsapp", "sms"]
-    customer = {"phone": "+919812345678", "phone_invalid_at": None, "email": None, "telegram_chat_id": 42}
-    addresses = addresses_of(customer)
-    assert addresses == {"whatsapp": "+919812345678", "sms": "+919812345678", "email": None, "telegram": "42"}
+    def reachable(order, *, preferred=None, opted_out=(), **customer):
+        addresses = channel_addresses(**{"phone_invalid_at": None, "email": None, "telegram_chat_id": None, **customer})
+        pairs = reachable_in_order(order=order, preferred=preferred, addresses=addresses, opted_out=opted_out)
+        return [channel.value for channel, _ in pairs]
+
+    phone = "+919812345678"
+    assert reachable(["whatsapp", "sms"], preferred="sms", phone=phone) == ["sms", "whatsapp"]
+    assert reachable(["whatsapp", "sms"], preferred="telegram", phone=phone, telegram_chat_id=42) == ["whatsapp", "sms"]
     order = ["email", "whatsapp", "telegram", "sms"]
-    assert reachable_channels(order, addresses=addresses, opted_out={"whatsapp"}) == ["telegram", "sms"]
-    invalid = addresses_of({**customer, "phone_invalid_at": ist("2026-12-01T00:00")})
-    assert reachable_channels(order, addresses=invalid, opted_out=set()) == ["telegram"]
-    assert reachable_channels(["sms"], addresses=invalid, opted_out=set()) == []
+    assert reachable(order, opted_out={"whatsapp"}, phone=phone, telegram_chat_id=42) == ["telegram", "sms"]
+    invalid = ist("2026-12-01T00:00")
+    assert reachable(order, phone=phone, phone_invalid_at=invalid, telegram_chat_id=42) == ["telegram"]
+    assert reachable(["sms"], phone=phone, phone_invalid_at=invalid) == []

@@ -194,6 +194,7 @@ def test_every_api_route_shows_nothing_of_the_other_biller(app, client, session,
             ("GET", f"/bills/{theirs_id}/messages", {}, 404),
         ],
         "api.notify_one": [("POST", f"/bills/{theirs_id}/notify", {"json": {}}, 404)],
+        "api.pause_bill": [("POST", f"/bills/{theirs_id}/pause", {"json": {"until": "2026-12-20"}}, 404)],
         "api.post_payment": [
             ("POST", f"/bills/{theirs_id}/payments", {"json": {"amount": 100, "reference": "UTR1"}}, 404)
         ],

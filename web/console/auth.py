@@ -17,10 +17,9 @@ from accounts.audit import record_audit
 from accounts.users import authenticate, end_sessions
 from extensions import limiter
 from models import User
-from models.db import get_session, utcnow
+from models.db import MAX_ID, get_session, utcnow
 from shared_state import current_state
 from web.console.base import ActionForm, ConsoleForm, bp, render
-from web.edge import MAX_ID
 
 login_manager = LoginManager()
 login_manager.login_view = "console.login"

@@ -17,11 +17,13 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from accounts.audit import record_audit
-from billing.errors import DomainError
+from accounts.users import biller_scope
 from billing.text import text_problem
+from errors import DomainError
 from models import Biller
 from models.db import get_session
 from models.vocab import Role
+from workflows import user
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 bp = Blueprint(
@@ -98,9 +100,8 @@ def biller_admin_only(view):
 
 def scoped(statement, biller_column):
     """Limit a query to the user's biller (admins see every biller)."""
-    if current_user.role == Role.ADMIN:
-        return statement
-    return statement.where(biller_column == current_user.biller_id)
+    biller_id = biller_scope(current_user)
+    return statement if biller_id is None else statement.where(biller_column == biller_id)
 
 
 def chosen_biller_id() -> int | None:
@@ -128,7 +129,7 @@ def managed_biller() -> Biller:
 
 def actor() -> str:
     """How the audit log names the signed-in user."""
-    return f"user:{current_user.id}"
+    return str(user(current_user.id))
 
 
 def audit(

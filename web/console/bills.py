@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from billing import reports
 from billing.billers import biller_today
-from billing.errors import InvalidInput
 from billing.listing import BillFilter, iter_bills, list_bills
 from billing.text import text_problem
+from errors import InvalidInput
 from models import Customer
 from models.db import get_session, utcnow
 from models.vocab import BillStatus

@@ -11,8 +11,8 @@ from sqlmodel import select
 from wtforms import StringField
 
 from billing.billers import biller_today
-from billing.errors import InvalidInput
 from billing.text import check_date_window
+from errors import InvalidInput
 from models import Biller, Cadence, CadenceStep
 from models.db import get_session, utcnow
 from scheduler.cadences import REMINDER_TEMPLATES, CadenceIn, cadence_public, save_cadence

@@ -8,16 +8,20 @@ from sqlmodel import func, select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from accounts.users import sees_biller
 from billing.customers import whatsapp_window_open
-from billing.errors import DomainError
 from billing.text import text_problem
-from channels.outbox import enqueue, reminder_variables
+from channels.outbox import reminder_variables
 from channels.rendering import find_template
+from errors import DomainError
 from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import get_session, utcnow
-from models.vocab import Channel, Role
+from models.vocab import Channel
 from support.inbox import ASSIGNMENT_FILTERS, waiting_conversations, whatsapp_window_closes_at
 from web.console.base import ActionForm, ConsoleForm, Done, bp, console_action, render, scoped, staff_only
+from workflows import user
+from workflows.conversations import hand_back as hand_back_conversation
+from workflows.conversations import post_to_conversation
 
 
 class ReplyForm(ConsoleForm):
@@ -61,7 +65,7 @@ def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
     customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
     if customer is None or conversation.biller_id != customer.biller_id:
         abort(404)  # a thread of no biller (the person's own) is no biller's to read
-    if current_user.role != Role.ADMIN and conversation.biller_id != current_user.biller_id:
+    if not sees_biller(current_user, conversation.biller_id):
         abort(404)  # another biller's conversation does not exist, as far as this user can tell
     return conversation, customer
 
@@ -119,30 +123,18 @@ def post_as_agent(
         .select_from(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation.id)
     ).one()
-    message = enqueue(
+    post_to_conversation(
         session=session,
-        biller_id=customer.biller_id,
-        customer_id=customer.id,
-        bill_id=bill.id if bill else None,
-        channel=Channel(conversation.channel),
-        recipient=conversation.address,
-        body=body,
-        template_key=template_key,
-        variables=variables,
+        actor=user(current_user.id),
+        now=utcnow(),
+        conversation=conversation,
         idempotency_key=f"agent:{conversation.id}:{sequence}:{current_user.id}",
         language=customer.language,
+        body=body,
+        template_key=template_key,
+        bill=bill,
+        variables=variables,
     )
-    session.flush()
-    session.add(
-        ConversationMessage(
-            conversation_id=conversation.id,
-            direction="out",
-            body=body or f"[template {template_key}]",
-            outbound_message_id=message.id,
-            author_user_id=current_user.id,
-        )
-    )
-    session.flush()
 
 
 def _on_conversation(conversation: Conversation, customer: Customer, message: str | None = None, **extra) -> Done:
@@ -177,11 +169,10 @@ def reply(session, conversation_id: int):
 @staff_only
 @console_action("conversation.hand_back", back=_back)
 def hand_back(session, conversation_id: int):
-    """Give the conversation back to the bot and clear it from the inbox."""
+    """Give the conversation back to the bot and clear it from the inbox (the workflow writes the audit)."""
     conversation, customer = conversation_or_404(conversation_id)
-    conversation.handed_over_at = conversation.needs_attention = conversation.attention_since = None
-    session.add(conversation)
-    done = _on_conversation(conversation, customer, "Handed back to the bot.")
+    hand_back_conversation(session=session, actor=user(current_user.id), now=utcnow(), conversation=conversation)
+    done = _on_conversation(conversation, customer, "Handed back to the bot.", audited=False)
     done.to = url_for("console.inbox")
     return done
 

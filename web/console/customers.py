@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
-from billing.errors import DomainError, InvalidInput
-from billing.payments import record_payment
+from accounts.users import biller_scope, sees_biller
 from billing.text import check_date_window, text_problem
+from errors import DomainError, InvalidInput
 from models import Bill, Biller, Conversation, Customer, CustomerNote
-from models.db import get_session
-from models.vocab import Role
-from scheduler.notify import notify_bill
+from models.db import get_session, utcnow
 from support.customers import PAGE_SIZE, find_customers
 from support.labels import channel_label
 from support.timeline import customer_timeline as timeline_of
 from web.console.base import ActionForm, Done, bp, console_action, render, staff_only
 from web.console.timefmt import local_time
+from workflows import user
+from workflows.notify import notify_bill
+from workflows.payments import record_payment
+from workflows.reminders import pause_reminders
 
 
 @bp.get("/customers")
@@ -33,7 +34,7 @@ def search_customers():
     if problem:
         flash(f"Search {problem}.", "error")
         return render("customers.html", query="", results=[], page=1, more=False), 422
-    biller_id = None if current_user.role == Role.ADMIN else current_user.biller_id
+    biller_id = biller_scope(current_user)
     results, more = find_customers(
         session=get_session(), biller_id=biller_id, query=query, offset=(page - 1) * PAGE_SIZE
     )
@@ -42,7 +43,7 @@ def search_customers():
 
 def _customer_or_404(customer_id: int) -> Customer:
     customer = get_session().get(Customer, customer_id)
-    if customer is None or (current_user.role != Role.ADMIN and customer.biller_id != current_user.biller_id):
+    if customer is None or not sees_biller(current_user, customer.biller_id):
         abort(404)
     return customer
 
@@ -98,7 +99,7 @@ def resend_link(session, customer_id: int, bill_id: int):
     """Send the bill's link again now (or at the next allowed contact moment)."""
     customer = _customer_or_404(customer_id)
     bill = _bill_of(customer, bill_id)
-    message, when = notify_bill(session=session, bill=bill)
+    message, when = notify_bill(session=session, actor=user(current_user.id), now=utcnow(), bill=bill)
     return _on_customer(
         customer, f"Link queued on {channel_label(message.channel)} for {local_time(when, bill.biller_id, 'short')}."
     )
@@ -108,7 +109,7 @@ def resend_link(session, customer_id: int, bill_id: int):
 @staff_only
 @console_action("bill.snooze", back=_back)
 def snooze_bill(session, customer_id: int, bill_id: int):
-    """Pause the bill's reminders until a date (09:00 on that day, the biller's time)."""
+    """Pause the bill's reminders until a date (the start of contact hours that day, the biller's time)."""
     customer = _customer_or_404(customer_id)
     bill = _bill_of(customer, bill_id)
     biller = session.get(Biller, bill.biller_id)
@@ -116,8 +117,7 @@ def snooze_bill(session, customer_id: int, bill_id: int):
         day = check_date_window(date.fromisoformat(request.form.get("until", "")), field="until")
     except (ValueError, DomainError):
         raise InvalidInput("Give the date as 2026-12-20", field="until") from None
-    bill.paused_until = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(biller.timezone))
-    session.add(bill)
+    pause_reminders(session=session, actor=user(current_user.id), now=utcnow(), biller=biller, bills=[bill], day=day)
     return _on_customer(customer, f"Reminders for {bill.reference} paused until {day:%d %b %Y}.")
 
 
@@ -134,7 +134,13 @@ def mark_paid(session, customer_id: int, bill_id: int):
     if not reference.isascii() or not reference.isalnum() or len(reference) > 64:
         raise DomainError("Give the payment reference (UTR), letters and digits only", field="reference")
     record_payment(
-        session=session, bill=bill, amount_paise=bill.amount_due_paise, reference=reference, source="console"
+        session=session,
+        actor=user(current_user.id),
+        now=utcnow(),
+        bill=bill,
+        amount_paise=bill.amount_due_paise,
+        reference=reference,
+        source="console",
     )
     return _on_customer(customer, f"{bill.reference} marked paid.")
 

@@ -8,15 +8,17 @@ from wtforms import FileField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from billing.errors import NotFound
 from billing.importer import ImportReport
 from config import current_settings
-from jobs.bulk import IMPORT, import_answer, runs_in_background
+from errors import NotFound
+from jobs.bulk import IMPORT, runs_in_background
 from jobs.store import get_job, queue_job
 from models.db import get_session, utcnow
 from models.jobs import JobStatus
 from models.vocab import Role
 from web.console.base import ConsoleForm, actor, biller_admin_only, bp, managed_biller, render
+from workflows import user
+from workflows.bills import import_bills
 
 REFRESH_SECONDS = 2  # a Refresh header, not JavaScript: the console runs none and its CSP allows none
 SAMPLE_CSV = (
@@ -54,8 +56,14 @@ def upload_bills():
             session.commit()
             biller_arg = {"biller": biller.id} if current_user.role == Role.ADMIN else {}
             return redirect(url_for("console.upload_job", job_id=job.id, **biller_arg))
-        answer = import_answer(
-            session=session, biller=biller, data=data, partial=partial, actor=actor(), settings=settings
+        answer = import_bills(
+            session=session,
+            actor=user(current_user.id),
+            now=utcnow(),
+            biller=biller,
+            data=data,
+            partial=partial,
+            settings=settings,
         )
         report = ImportReport.from_dict(answer.body)
         if answer.ok:

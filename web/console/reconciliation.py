@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import FileField
 from wtforms.validators import DataRequired
 
-from billing.errors import DomainError, NotFound
+from errors import DomainError, NotFound
 from models.db import get_session, utcnow
 from models.vocab import Role
 from reconciliation.lines import review_queue

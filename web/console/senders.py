@@ -7,8 +7,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from billing.errors import DomainError
 from billing.senders import SENDER_CHANNELS, remove_sender, sender_for, set_sender
+from errors import DomainError
 from models.db import get_session
 from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
 

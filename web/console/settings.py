@@ -13,9 +13,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from billing.apps import catalogue
 from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
 from billing.billers import update_biller_profile
-from billing.errors import DomainError, InvalidInput
 from billing.outbound import OutboundPolicy
 from config import current_settings
+from errors import DomainError, InvalidInput
 from models.db import get_session
 from models.vocab import AmountExactness
 from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render

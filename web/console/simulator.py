@@ -10,20 +10,22 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 from sqlmodel import select
 
-from billing.errors import DomainError
 from bot.engine import Inbound, handle_inbound
 from channels.registry import console_only
 from channels.worker import OutboxWorker
 from config import current_settings
+from errors import DomainError
 from models import Bill, Biller, Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import get_session, utcnow
 from models.vocab import PAYABLE_STATUSES
-from scheduler.notify import notify_bill
 from support.labels import channel_label, failure_label, status_label
 from web.console.base import ActionForm, bp, render, scoped, staff_only
 from web.console.timefmt import local_time
+from workflows import user
+from workflows.notify import notify_bill
 
 CHANNELS = ("whatsapp", "sms", "telegram")
 SIMULATED_CHAT_BASE = 9_000_000_000  # Telegram chat ids given to customers who never connected a real one
@@ -188,7 +190,9 @@ def simulator_remind():
         session.add(customer)
     order = [channel, *(c for c in session.get(Biller, bill.biller_id).channel_order if c != channel)]
     try:
-        message, when = notify_bill(session=session, bill=bill, channels=order)
+        message, when = notify_bill(
+            session=session, actor=user(current_user.id), now=utcnow(), bill=bill, channels=order
+        )
     except DomainError as exc:
         flash(f"No reminder sent: {exc.message}.", "error")
         return _back(customer, channel)

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from accounts.users import change_password, create_user, deactivate_user
-from billing.errors import DomainError, InvalidInput
+from errors import DomainError, InvalidInput
 from models import User
 from models.db import get_session
 from models.vocab import Role

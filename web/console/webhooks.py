@@ -9,13 +9,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from billing.errors import DomainError
 from billing.outbound import OutboundPolicy
 from config import current_settings
-from models.db import get_session
+from errors import DomainError
+from models.db import MAX_ID, get_session
 from models.webhooks import EventType, WebhookDelivery
 from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
-from web.edge import MAX_ID
 from webhooks_out.endpoints import (
     WebhookEndpointIn,
     create_endpoint,

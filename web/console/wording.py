@@ -12,11 +12,11 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from billing.errors import DomainError
 from channels.template_store import SAMPLE_VALUES, save_template
 from channels.templates import DEFAULT_TEMPLATES, TemplateError, default_template
 from channels.templates import render as render_template_text
 from config import current_settings
+from errors import DomainError
 from models import MessageTemplate
 from models.db import get_session
 from models.vocab import Channel

@@ -1,4 +1,6 @@
-"""Domain errors that every surface (API, CSV report, bot, console) can explain to a person."""
+"""Domain errors that every surface (API, CSV report, bot, console) can explain to a person.
+
+The lowest layer: every package may raise them; only the surfaces turn them into JSON or pages (errors.http)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Need-based notifications: one message about a bill now, or at the next moment the biller may call."""
+"""Need-based notifications: one message about a bill now, or at the next moment the biller may call.
+
+`actor` is who asked (support, an API key, a bulk job); the audit of the request is the caller's.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -11,17 +13,25 @@ from datetime import datetime
 from sqlmodel import Session
 
 from billing.bills import bills_by_reference
-from billing.errors import Conflict, DomainError, InvalidInput
+from billing.csv_files import decode_csv, open_csv
 from billing.text import check_text, text_problem
 from channels.outbox import enqueue_on_first_channel, reachable_channels, reminder_variables
+from errors import Conflict, DomainError, InvalidInput
 from models import Bill, Biller, Customer, OutboundMessage
-from models.db import utcnow
 from models.vocab import PAYABLE_STATUSES
 from scheduler.cadences import REMINDER_TEMPLATES, next_contact_moment
+from workflows import Actor
 
 
 def notify_bill(
-    *, session: Session, bill: Bill, channels: list[str] | None = None, template: str = "notify", key: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    bill: Bill,
+    channels: list[str] | None = None,
+    template: str = "notify",
+    key: str | None = None,
 ) -> tuple[OutboundMessage, datetime]:
     """Queue one message about an open bill, honouring opt-outs and contact hours; returns it and when it goes."""
     if bill.status not in PAYABLE_STATUSES:
@@ -37,7 +47,6 @@ def notify_bill(
         raise InvalidInput(
             "the customer cannot be reached on these channels (no address, or opted out)", field="channels"
         )
-    now = utcnow()
     when = next_contact_moment(session=session, biller_id=bill.biller_id, now=now)
     message = enqueue_on_first_channel(
         session=session,
@@ -54,16 +63,28 @@ def notify_bill(
 
 
 def notify_bills_csv(
-    *, session: Session, biller: Biller, data: bytes, on_progress: Callable[[int, int], None] | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    biller: Biller,
+    data: bytes,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query."""
     try:
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace").lstrip("\ufeff"))))
+        text = decode_csv(data)
+        if "\r" in text.replace("\r\n", ""):
+            raise csv.Error("new-line character seen in unquoted field")  # a bare carriage return, as before
+        columns, reader = open_csv(text)
+        rows = [dict(zip(columns, cells, strict=False)) for cells in reader]
     except csv.Error as exc:  # a field over the size limit, a bare carriage return inside a field
         raise InvalidInput(f"could not be read as CSV: {exc}", field="file") from None
-    if not rows or "reference" not in rows[0]:
+    except ValueError as exc:  # not UTF-8, or empty
+        raise InvalidInput(str(exc), field="file") from None
+    if not rows or "reference" not in columns:
         raise InvalidInput("needs a 'reference' column", field="file")
-    references = [(row["reference"] or "").strip() for row in rows]
+    references = [(row.get("reference") or "").strip() for row in rows]
     found = bills_by_reference(
         session=session, biller_id=biller.id, references=[ref for ref in references if text_problem(ref) is None]
     )
@@ -71,12 +92,12 @@ def notify_bills_csv(
     for done, row in enumerate(rows):
         if on_progress and done % 200 == 0:
             on_progress(done, len(rows))
-        line, reference = done + 2, row["reference"]
+        line, reference = done + 2, row.get("reference")
         try:
             bill, _customer = found.get(check_text(references[done], field="reference"), (None, None))
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
-            message, _ = notify_bill(session=session, bill=bill)
+            message, _ = notify_bill(session=session, actor=actor, now=now, bill=bill)
             results.append({"line": line, "reference": reference, "status": "queued", "channel": message.channel})
         except DomainError as exc:
             results.append({"line": line, "reference": reference, "status": "refused", "reason": exc.message})

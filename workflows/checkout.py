@@ -1,0 +1,54 @@
+"""The payment page's two actions: opening a bill's link, and choosing the app to pay it with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from billing import checkout as checkouts
+from billing.checkout import Checkout, PaymentAttempt
+from config import Settings
+from shared_state import SharedState
+from workflows import Actor
+
+
+def open_checkout(
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    token: str,
+    settings: Settings,
+    state: SharedState,
+    preview: bool = False,
+) -> Checkout | None:
+    """Count the visit, fetch the bill live when the biller offers it, and say what the page may offer.
+
+    None for a token that is no link; a link preview (a chat app's crawler) changes nothing.
+    """
+    return checkouts.open_checkout(
+        session=session, token=token, settings=settings, state=state, now=now, preview=preview
+    )
+
+
+def choose_app(
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    checkout: Checkout,
+    app_id: str,
+    platform: str,
+    amount_paise: int | None,
+    settings: Settings,
+) -> PaymentAttempt:
+    """The customer picked an app (or any UPI app): check the amount, note the choice and build the app's link."""
+    return checkouts.start_payment(
+        session=session,
+        checkout=checkout,
+        app_id=app_id,
+        platform=platform,
+        amount_paise=amount_paise,
+        settings=settings,
+    )
