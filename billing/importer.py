@@ -12,9 +12,10 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
-from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
+from billing.billers import biller_today
+from billing.bills import bill_link_expiry, bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.errors import DomainError
-from billing.links import link_expiry, new_token
+from billing.links import new_token
 from billing.schemas import BillIn, CustomerIn
 from billing.text import text_problem
 from config import Settings
@@ -39,6 +40,8 @@ OPTIONAL_COLUMNS = (
     "early_payment_date",
     "late_payment_amount",
     "cadence",
+    "expires_at",
+    "min_partial_amount",
 )
 _CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
 _PROGRESS_EVERY = 1000  # rows between progress reports to a background job
@@ -234,6 +237,7 @@ def _insert_bills(
     # INSERT or UPDATE until the commit, and every other writer (payments, webhooks) waits that long.
     default_cadence = default_cadence_id(session=session, biller_id=biller.id)
     now = utcnow()
+    today = biller_today(biller, now)
     plans = PlanCache(session)
     bill_rows = []
     for _, bill in valid:
@@ -245,8 +249,8 @@ def _insert_bills(
     if not bill_rows:
         return
     link_rows = [
-        {"token": new_token(), "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
-        for row in bill_rows
+        {"token": new_token(), "created_at": now, "expires_at": bill_link_expiry(bill, settings=settings, today=today)}
+        for _, bill in valid
     ]
     customer_ids = _upsert_customers(session, biller.id, [bill.customer for _, bill in valid])
     for row, (_, bill) in zip(bill_rows, valid, strict=True):
