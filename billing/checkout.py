@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from billing.amounts import AmountChoice, RuleError, amount_choice
+from billing.amounts import AmountChoice, RuleError, amount_choice, days_overdue
 from billing.apps import PaymentApp, apps_for, catalogue
 from billing.billers import biller_today
 from billing.errors import InvalidInput
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
 from billing.outbound import OutboundPolicy
-from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
+from billing.receipts import Receipt, build_receipt, payments_of
+from billing.upi import MODE_QR, android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
-from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
+from models import Bill, Biller, Customer, LinkEvent, PaymentLink
 from models.db import utcnow
 from models.vocab import BillStatus
 from shared_state import SharedState
@@ -39,7 +42,8 @@ class Checkout:
     choice: AmountChoice | None
     apps: list[PaymentApp]
     fetch: FetchOutcome
-    last_payment: Payment | None
+    receipt: Receipt | None  # once anything is paid: total paid, balance, receipt number
+    days_overdue: int = 0
 
 
 def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
@@ -102,6 +106,7 @@ def open_checkout(
 
 def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today: date) -> Checkout:
     state = _state(bill, link, fetch)
+    payments = payments_of(session=session, bill_id=bill.id) if bill.status != BillStatus.OPEN else []
     return Checkout(
         link=link,
         bill=bill,
@@ -111,7 +116,8 @@ def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today:
         choice=amount_choice(bill, today=today) if state == "payable" else None,
         apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
         fetch=fetch,
-        last_payment=_last_payment(session, bill.id) if bill.status != BillStatus.OPEN else None,
+        receipt=build_receipt(bill=bill, biller=biller, customer=customer, payments=payments),
+        days_overdue=days_overdue(bill, today=today) if state == "payable" else 0,
     )
 
 
@@ -131,10 +137,6 @@ def _state(bill: Bill, link: PaymentLink, fetch: FetchOutcome) -> str:
     if fetch is FetchOutcome.CUSTOMER_NOT_FOUND:
         return "unavailable"
     return "payable"
-
-
-def _last_payment(session: Session, bill_id: int) -> Payment | None:
-    return session.exec(select(Payment).where(Payment.bill_id == bill_id).order_by(Payment.id.desc())).first()
 
 
 def parse_rupees(text: str | None) -> int | None:
@@ -211,6 +213,45 @@ def start_payment(
         return PaymentAttempt(reference, generic, generic)
     target = ios_link(params, app) if platform == "ios" else android_intent(params, app)
     return PaymentAttempt(reference, target, generic)
+
+
+def qr_attempt(*, session: Session, checkout: Checkout, settings: Settings, platform: str = "desktop") -> str:
+    """The UPI link behind the page's QR code, with a `tr` fixed for this link and amount.
+
+    Showing a QR is not choosing an app: it is recorded once as "qr_shown" (so a payment notice quoting
+    its `tr` still finds the bill), never as an app choice, however often the page is viewed.
+    """
+    if checkout.state != "payable" or checkout.choice is None:
+        raise InvalidInput("This bill cannot be paid now", field="bill")
+    amount = checkout.choice.due_paise
+    digest = hashlib.sha256(f"{checkout.link.token}:{amount}".encode()).hexdigest().upper()
+    reference = "CQ" + digest[:18]
+    if find_attempt(session=session, transaction_reference=reference) is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    LinkEvent(
+                        link_id=checkout.link.id,
+                        bill_id=checkout.bill.id,
+                        kind="qr_shown",
+                        platform=platform if platform in PLATFORMS else "desktop",
+                        transaction_reference=reference,
+                        amount_paise=amount,
+                    )
+                )
+        except IntegrityError:
+            pass  # another view recorded the same QR a moment ago
+        session.commit()
+    params = payment_parameters(
+        biller=checkout.biller,
+        bill=checkout.bill,
+        transaction_reference=reference,
+        amount_paise=amount,
+        minimum_paise=checkout.choice.min_paise if checkout.choice.editable else None,
+        url=link_url(checkout.link.token, settings=settings),
+        mode=MODE_QR,
+    )
+    return upi_link(params)
 
 
 def find_attempt(*, session: Session, transaction_reference: str) -> LinkEvent | None:

@@ -18,6 +18,7 @@ from billing.checkout import (
     Checkout,
     open_checkout,
     parse_rupees,
+    qr_attempt,
     start_payment,
 )
 from billing.customers import telegram_link_token
@@ -29,10 +30,11 @@ from extensions import limiter
 from models.db import get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
-from web.i18n import LANGUAGES
-from web.security import INLINE_CSS
+from web.i18n import LANGUAGES, remember_language
+from web.security import INLINE_CSS, INLINE_JS
 
 bp = Blueprint("pay", __name__, template_folder="templates")
+bp.after_request(remember_language)
 log = logging.getLogger(__name__)
 
 # A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 MISS_LIMIT = parse_limit("20 per minute")
 
 
-def _count_miss() -> None:
+def count_miss() -> None:
     """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
     try:
         within_limit = limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address())
@@ -78,9 +80,9 @@ def link_domain() -> str:
     return urlsplit(settings.link_base_url or settings.public_base_url).netloc
 
 
-def _checkout_or_404(token: str) -> Checkout:
+def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
     if not is_token_shaped(token):
-        _count_miss()  # no such link, known without asking the database
+        count_miss()  # no such link, known without asking the database
         abort(404)
     checkout = open_checkout(
         session=get_session(),
@@ -88,10 +90,10 @@ def _checkout_or_404(token: str) -> Checkout:
         settings=current_settings(),
         state=current_state(),
         now=utcnow(),
-        preview=is_link_preview(request.headers.get("User-Agent", "")),
+        preview=not count_open or is_link_preview(request.headers.get("User-Agent", "")),
     )
     if checkout is None:
-        _count_miss()
+        count_miss()
         abort(404)
     g.customer_language = checkout.customer.language
     return checkout
@@ -107,6 +109,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         any_app=ANY_APP,
         languages=LANGUAGES,
         inline_css=INLINE_CSS,
+        inline_js=INLINE_JS,
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
         telegram_url=telegram_url(checkout),
@@ -144,21 +147,16 @@ def pay_with_app(token: str):
 
 @bp.get("/p/<token>/qr.svg")
 def qr_code(token: str):
-    """A UPI QR code of the amount due, for customers who opened the link on a computer."""
-    checkout = _checkout_or_404(token)
+    """A UPI QR code of the amount due (on a computer, or to scan from the gallery); not an app choice."""
+    checkout = _checkout_or_404(token, count_open=False)
     try:
-        attempt = start_payment(
-            session=get_session(),
-            checkout=checkout,
-            app_id=ANY_APP,
-            platform="desktop",
-            amount_paise=None,
-            settings=current_settings(),
+        upi_url = qr_attempt(
+            session=get_session(), checkout=checkout, settings=current_settings(), platform=request.args.get("platform")
         )
     except InvalidInput:
         abort(404)
     buffer = io.BytesIO()
-    segno.make(attempt.upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
+    segno.make(upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
