@@ -37,7 +37,7 @@ def _font_files() -> dict[str, Path]:
 
 def render_receipt_pdf(receipt: Receipt, *, language: str, labels: dict[str, str]) -> bytes:
     """The receipt as PDF bytes; `labels` are the page's words already translated into `language`."""
-    pdf = FPDF(format="A5")
+    pdf = FPDF(unit="mm", format=(148, 210))  # A5 (the "A5" name warns about a past fix)
     pdf.set_title(f"{labels['receipt']} {receipt.number}")
     pdf.set_creator("ClickPay Assistant")
     for family, path in _font_files().items():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import string
 
-VARIABLES = frozenset({"customer_name", "amount", "due_date", "link", "biller_name", "bill_number", "reference"})
+VARIABLES = frozenset(
+    {"customer_name", "amount", "due_date", "link", "biller_name", "bill_number", "reference"}
+    | {"balance", "receipt_link"}
+)
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "reminder_before_due": {
@@ -38,9 +41,11 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     },
     "receipt": {
         "en": "Thank you, {customer_name}. We received {amount} for {biller_name} bill {bill_number}. "
-        "Reference: {reference}",
-        "hi": "धन्यवाद, {customer_name}। {biller_name} बिल {bill_number} के लिए {amount} प्राप्त हुए। संदर्भ: {reference}",
-        "bn": "ধন্যবাদ, {customer_name}। {biller_name} বিল {bill_number}-এর জন্য {amount} পাওয়া গেছে। রেফারেন্স: {reference}",
+        "Reference: {reference}. Balance: {balance}. Receipt: {receipt_link}",
+        "hi": "धन्यवाद, {customer_name}। {biller_name} बिल {bill_number} के लिए {amount} प्राप्त हुए। संदर्भ: {reference}। "
+        "शेष राशि: {balance}। रसीद: {receipt_link}",
+        "bn": "ধন্যবাদ, {customer_name}। {biller_name} বিল {bill_number}-এর জন্য {amount} পাওয়া গেছে। রেফারেন্স: {reference}। "
+        "বাকি: {balance}। রসিদ: {receipt_link}",
     },
 }
 
