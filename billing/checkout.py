@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -17,6 +19,7 @@ from billing.billers import biller_today
 from billing.errors import InvalidInput
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
+from billing.opens import Open
 from billing.outbound import OutboundPolicy
 from billing.receipts import Receipt, build_receipt, payments_of
 from billing.upi import MODE_QR, android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
@@ -46,26 +49,33 @@ class Checkout:
     days_overdue: int = 0
 
 
-def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
-    """The link, its bill, biller and customer in one query (this runs on every page view)."""
-    return session.exec(
+@cache
+def _checkout_rows_statement():
+    """The link, its bill, biller and customer by token: built and compiled once, reused by every view."""
+    return (
         select(PaymentLink, Bill, Biller, Customer)
         .join(Bill, Bill.id == PaymentLink.bill_id)
         .join(Biller, Biller.id == Bill.biller_id)
         .join(Customer, Customer.id == Bill.customer_id)
-        .where(PaymentLink.token == token)
-    ).first()
+        .where(PaymentLink.token == bindparam("token"))
+    )
 
 
-def record_open(*, session: Session, link: PaymentLink) -> None:
-    """Count a visit and add it to the bill's timeline, as two plain statements."""
-    now = utcnow()
+def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
+    """The link, its bill, biller and customer in one round trip (this runs on every page view)."""
+    return session.execute(_checkout_rows_statement(), {"token": token}).first()
+
+
+def record_open(*, session: Session, opened: Open) -> None:
+    """Count a visit and add it to the bill's timeline at once, as two plain statements."""
     session.execute(
         update(PaymentLink)
-        .where(PaymentLink.id == link.id)
-        .values(open_count=PaymentLink.open_count + 1, last_opened_at=now)
+        .where(PaymentLink.id == opened.link_id)
+        .values(open_count=PaymentLink.open_count + 1, last_opened_at=opened.at)
     )
-    session.execute(insert(LinkEvent).values(link_id=link.id, bill_id=link.bill_id, kind="opened", created_at=now))
+    session.execute(
+        insert(LinkEvent).values(link_id=opened.link_id, bill_id=opened.bill_id, kind="opened", created_at=opened.at)
+    )
     session.commit()
 
 
@@ -77,10 +87,12 @@ def open_checkout(
     state: SharedState,
     now: datetime,
     preview: bool = False,
+    on_open: Callable[[Open], None] | None = None,
 ) -> Checkout | None:
     """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer.
 
     A link preview (a chat app's crawler, not the customer) sees the stored bill: no fetch, no open counted.
+    The open goes to `on_open` (the web process's batching recorder); without one it is written at once.
     """
     rows = load_checkout_rows(session=session, token=token)
     if rows is None:
@@ -89,7 +101,11 @@ def open_checkout(
     fetch = FetchOutcome.NOT_CONFIGURED
     if preview:
         return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
-    record_open(session=session, link=link)
+    opened = Open(link_id=link.id, bill_id=link.bill_id, at=now)
+    if on_open is None:
+        record_open(session=session, opened=opened)
+    else:
+        on_open(opened)
     if bill.status in (BillStatus.OPEN, BillStatus.PARTIALLY_PAID) and not _expired(link):
         fetch = refresh_bill(
             session=session,

@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import segno
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from redis import RedisError
@@ -24,10 +24,11 @@ from billing.checkout import (
 from billing.customers import telegram_link_token
 from billing.errors import InvalidInput
 from billing.links import TOKEN_LENGTH, is_token_shaped
+from billing.opens import OpenRecorder
 from billing.payments import record_payment
 from config import current_settings
 from extensions import limiter
-from models.db import get_session, utcnow
+from models.db import current_db, get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES, remember_language
@@ -51,6 +52,15 @@ def count_miss() -> None:
         within_limit = True
     if not within_limit:
         abort(429)
+
+
+def open_recorder() -> OpenRecorder:
+    """This web process's batching recorder of link opens (write-through in tests, so they read at once)."""
+    recorder = current_app.extensions.get("open_recorder")
+    if recorder is None:
+        batch_size = 1 if current_settings().app_env == "test" else 200
+        recorder = current_app.extensions.setdefault("open_recorder", OpenRecorder(current_db(), batch_size=batch_size))
+    return recorder
 
 
 def platform_of(user_agent: str) -> str:
@@ -91,6 +101,7 @@ def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
         state=current_state(),
         now=utcnow(),
         preview=not count_open or is_link_preview(request.headers.get("User-Agent", "")),
+        on_open=open_recorder().record,
     )
     if checkout is None:
         count_miss()
