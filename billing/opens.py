@@ -10,6 +10,7 @@ written, with the instant it happened; only a process killed outright loses its 
 from __future__ import annotations
 
 import atexit
+import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +19,19 @@ from datetime import datetime
 from sqlalchemy import case, insert, update
 
 from models import LinkEvent, PaymentLink
+
+_PROCESS_SIGNALS = {
+    signal.SIGTERM,
+    signal.SIGINT,
+    signal.SIGQUIT,
+    signal.SIGHUP,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGWINCH,
+    signal.SIGCHLD,
+    signal.SIGTTIN,
+    signal.SIGTTOU,
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,9 @@ class OpenRecorder:
         self._thread.start()
 
     def _flush_periodically(self) -> None:
+        # Signals must reach the main thread: one delivered here would leave a gunicorn worker asleep in
+        # select() instead of shutting down (graceful stop took the whole graceful timeout).
+        signal.pthread_sigmask(signal.SIG_BLOCK, _PROCESS_SIGNALS)
         while not self._stopped.wait(self._flush_every):
             self.flush()
 
