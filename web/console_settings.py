@@ -16,6 +16,7 @@ from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_
 from billing.billers import VPA_PATTERN
 from billing.errors import DomainError
 from billing.outbound import OutboundPolicy
+from billing.upi import vpa_looks_personal
 from channels.template_store import SAMPLE_VALUES, save_template
 from channels.templates import DEFAULT_TEMPLATES, TemplateError, default_template
 from channels.templates import render as render_template_text
@@ -128,7 +129,7 @@ def biller_settings():
             session.commit()
             flash("Saved.")
             return redirect(url_for("console.biller_settings", biller=biller.id))
-    return render("settings.html", form=form, biller=biller)
+    return render("settings.html", form=form, biller=biller, vpa_looks_personal=vpa_looks_personal(biller.upi_vpa))
 
 
 @bp.route("/templates", methods=["GET", "POST"])
