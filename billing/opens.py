@@ -2,36 +2,23 @@
 
 A page view used to cost an UPDATE of the link, an INSERT into its timeline and a commit (on SQLite, a
 disk sync) before the page could be sent. Opens are now appended to an in-memory buffer and written as
-one multi-row INSERT plus one UPDATE per link, in one transaction, when the batch is full, when it is a
-second old (a background thread), and when the process exits. The funnel stays exact: every open is
-written, with the instant it happened; only a process killed outright loses its last second of opens.
+one multi-row INSERT plus one UPDATE per link, in one transaction, when the batch is full, when its oldest
+open is a second old (checked at the next open), and when the process exits. The funnel stays exact: every
+open is written, with the instant it happened; only a process killed outright loses its unwritten opens.
+No background thread: one in a gunicorn worker could take the signals meant for it and stall its shutdown.
 """
 
 from __future__ import annotations
 
 import atexit
-import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, update
 
 from models import LinkEvent, PaymentLink
-
-_PROCESS_SIGNALS = {
-    signal.SIGTERM,
-    signal.SIGINT,
-    signal.SIGQUIT,
-    signal.SIGHUP,
-    signal.SIGUSR1,
-    signal.SIGUSR2,
-    signal.SIGWINCH,
-    signal.SIGCHLD,
-    signal.SIGTTIN,
-    signal.SIGTTOU,
-}
 
 
 @dataclass(frozen=True)
@@ -49,23 +36,19 @@ class OpenRecorder:
     def __init__(self, database, *, batch_size: int = 200, flush_every_seconds: float = 1.0) -> None:
         self._database = database
         self._batch_size = batch_size
-        self._flush_every = flush_every_seconds
+        self._flush_every = timedelta(seconds=flush_every_seconds)
         self._pending: list[Open] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # one batch at a time, so a link's counts never race each other
-        self._thread: threading.Thread | None = None
-        self._stopped = threading.Event()
         atexit.register(self.flush)
 
     def record(self, opened: Open) -> None:
-        """Count one open; written at once when batching is off (batch size 1), else within a second."""
+        """Count one open; the batch is written once it is full or its oldest open is a second old."""
         with self._lock:
             self._pending.append(opened)
-            full = len(self._pending) >= self._batch_size
-        if full:
+            due = len(self._pending) >= self._batch_size or opened.at - self._pending[0].at >= self._flush_every
+        if due:
             self.flush()
-        elif self._thread is None:
-            self._start_timer()
 
     def flush(self) -> int:
         """Write every buffered open now; returns how many were written."""
@@ -75,20 +58,6 @@ class OpenRecorder:
             if batch:
                 write_opens(self._database, batch)
             return len(batch)
-
-    def _start_timer(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._thread = threading.Thread(target=self._flush_periodically, name="link-open-flush", daemon=True)
-        self._thread.start()
-
-    def _flush_periodically(self) -> None:
-        # Signals must reach the main thread: one delivered here would leave a gunicorn worker asleep in
-        # select() instead of shutting down (graceful stop took the whole graceful timeout).
-        signal.pthread_sigmask(signal.SIG_BLOCK, _PROCESS_SIGNALS)
-        while not self._stopped.wait(self._flush_every):
-            self.flush()
 
 
 def write_opens(database, batch: list[Open]) -> None:
