@@ -38,11 +38,13 @@ def withdrawal_reason(message: OutboundMessage, bill: Bill | None, now: datetime
     return None
 
 
-def compose(*, session: Session, message: OutboundMessage, now: datetime) -> Outgoing | None:
+def compose(*, session: Session, message: OutboundMessage, now: datetime, batch: dict | None = None) -> Outgoing | None:
     """The message ready for its provider; None when it was withdrawn or put off (recorded on the row).
 
     Raises PermanentFailure when it can never go on this channel (opted out, too long, no template).
+    `batch` keeps per-customer and per-sender lookups for the messages composed together at one instant.
     """
+    batch = {} if batch is None else batch
     bill = session.get(Bill, message.bill_id) if message.bill_id else None
     reason = withdrawal_reason(message, bill, now)
     if reason:
@@ -63,7 +65,11 @@ def compose(*, session: Session, message: OutboundMessage, now: datetime) -> Out
     if (
         message.customer_id
         and variables.get(CONFIRMS_OPT_OUT) is not True
-        and is_opted_out(session=session, customer_id=message.customer_id, channel=message.channel)
+        and _once(
+            batch,
+            ("opted_out", message.customer_id, message.channel),
+            lambda: is_opted_out(session=session, customer_id=message.customer_id, channel=message.channel),
+        )
     ):
         raise PermanentFailure("opted_out", "The customer opted out of this channel")
     rendered = render_for_channel(session=session, message=message, channel=message.channel)
@@ -78,7 +84,11 @@ def compose(*, session: Session, message: OutboundMessage, now: datetime) -> Out
         choices=tuple(tuple(choice) for choice in variables.get("choices", ())) if not message.template_key else (),
         unsubscribe_url=_unsubscribe_url(message),
     )
-    own = sender_for(session=session, biller_id=message.biller_id, channel=message.channel)
+    own = _once(
+        batch,
+        ("sender", message.biller_id, message.channel),
+        lambda: sender_for(session=session, biller_id=message.biller_id, channel=message.channel),
+    )
     if own is not None:  # the biller's own number: its customers see its messages come from it
         outgoing = replace(outgoing, from_number=own.address, messaging_service_sid=own.messaging_service_sid)
     if message.channel == Channel.WHATSAPP:
@@ -88,6 +98,12 @@ def compose(*, session: Session, message: OutboundMessage, now: datetime) -> Out
         if message.segments > current_settings().sms_max_segments:
             raise PermanentFailure("sms_too_long", f"{message.segments} SMS segments is over the limit")
     return outgoing
+
+
+def _once(batch: dict, key: tuple, look_up):
+    if key not in batch:
+        batch[key] = look_up()
+    return batch[key]
 
 
 def _whatsapp(session, message, outgoing: Outgoing, template_sid: str | None, now) -> Outgoing:

@@ -19,7 +19,9 @@ from models import SenderRate
 from models.db import current_db
 
 SAFETY = 1.02  # slots 2% wider than the rate, so latency jitter at the provider never fills a second
-LATE_TOLERANCE = 0.1  # of an interval: a slot more than this far behind is given up, not used late
+# A send at most this late keeps its slot; later ones take a new slot. Slots are SAFETY wider than the rate,
+# so sends up to (SAFETY - 1) seconds late still fit a one-second window; half of that is left for the network.
+LATE_TOLERANCE_SECONDS = (SAFETY - 1) / 2
 BLOCK_SECONDS = 0.25  # how much of a sender's rate one reservation takes at most
 
 
@@ -71,13 +73,13 @@ class SlotBook:
         for _ in range(100):
             slot = self._take(sender, per_second, interval)
             self.sleep(max(slot - self.clock(), 0))
-            if self.clock() - slot <= LATE_TOLERANCE * interval:
+            if self.clock() - slot <= LATE_TOLERANCE_SECONDS:
                 return
 
     def _take(self, sender: str, per_second: float, interval: float) -> float:
         with self._lock:
             slots = self._slots.setdefault(sender, deque())
-            stale = self.clock() - LATE_TOLERANCE * interval
+            stale = self.clock() - LATE_TOLERANCE_SECONDS
             while slots and slots[0] < stale:
                 slots.popleft()  # wasted, never used late: a missed slot cannot be made up without bunching
             if not slots:

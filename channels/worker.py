@@ -22,7 +22,6 @@ from channels.leases import LeaseKeeper, record_sent, renew_lease
 from channels.rates import SlotBook
 from channels.registry import providers
 from channels.sending import Outcome, Send, deliver
-from config import current_settings
 from models import OutboundMessage
 from models.db import current_db, utcnow
 from models.vocab import MessageStatus
@@ -51,11 +50,25 @@ class OutboxWorker:
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self.provider_timeout = timedelta(seconds=settings.provider_timeout_seconds)
         self.stopping = threading.Event()
+        self._woken = threading.Event()
         self.leases = LeaseKeeper(app, lease=self.lease, clock=clock)
         self.slots = SlotBook(app, sleep=sleep, clock=time.time)
         self._fenced: dict[int, datetime] = {}  # message id -> until when our lease surely holds
         self._fence_lock = threading.Lock()
         self._database_retry = 0.0
+
+    def wake(self) -> None:
+        """New messages were queued (replies to inbound ones): look now rather than after the idle wait."""
+        self._woken.set()
+
+    def stop(self) -> None:
+        """Finish what is in flight and return from run()."""
+        self.stopping.set()
+        self._woken.set()
+
+    def _idle(self, seconds: float) -> None:
+        self._woken.wait(seconds)
+        self._woken.clear()
 
     def run(self, *, once: bool = False, idle_seconds: float = 1.0) -> int:
         """Send until stopped; with once, until nothing is due. Returns how many messages were handled.
@@ -86,7 +99,7 @@ class OutboxWorker:
                         continue  # all withdrawn or put off: there may be more due
                     if once and claimed is not None:
                         break
-                    self.stopping.wait(idle_seconds)
+                    self._idle(idle_seconds)
                     continue
                 done, in_flight = wait(in_flight, timeout=idle_seconds, return_when=FIRST_COMPLETED)
                 self._record([future.result() for future in done])
@@ -136,18 +149,19 @@ class OutboxWorker:
     def _compose_batch(self, ids: list[int]) -> list[Send]:
         now = self.clock()
         sends: list[Send] = []
-        rates = current_settings().send_rate_per_channel if ids else {}
+        rates = self.app.extensions["settings"].send_rate_per_channel
         with self.app.app_context():
             session = current_db().new_session()
             try:
                 messages = session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(ids))).all()
+                batch: dict = {}  # lookups shared by the batch: opted-out channels, billers' own senders
                 for message in messages:
                     if not self._ours(message):
                         continue
                     in_doubt = message.error_code == OUTCOME_UNKNOWN
                     try:
                         with session.no_autoflush:
-                            outgoing = compose(session=session, message=message, now=now)
+                            outgoing = compose(session=session, message=message, now=now, batch=batch)
                     except PermanentFailure as failure:
                         fail_permanently(session=session, message=message, failure=failure, now=now)
                         continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import datetime
 
 import click
@@ -22,17 +23,28 @@ def worker_command(once: bool) -> None:
     from channels.worker import OutboxWorker
     from jobs.runner import JobRunner
 
-    worker = OutboxWorker(current_app._get_current_object())
-    job_runner = JobRunner(current_app._get_current_object())
-    signal.signal(signal.SIGTERM, lambda *_: (worker.stopping.set(), job_runner.stopping.set()))
+    from workflows.inbound import answer_inbound, serve_inbound
+
+    app = current_app._get_current_object()
+    worker = OutboxWorker(app)
+    job_runner = JobRunner(app)
+    signal.signal(signal.SIGTERM, lambda *_: (worker.stop(), job_runner.stopping.set()))
     if once:
         job_runner.run(once=True)
+        answer_inbound(app, limit=1_000_000)
     else:
         job_runner.start()
+        inbound = threading.Thread(
+            target=serve_inbound,
+            kwargs={"app": app, "stopping": worker.stopping, "answered": worker.wake},
+            name="inbound",
+            daemon=True,
+        )
+        inbound.start()
     try:
         handled = worker.run(once=once)
     finally:
-        close_providers(current_app._get_current_object())
+        close_providers(app)
     log.info("worker: handled %d message(s)", handled)
 
 
