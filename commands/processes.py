@@ -22,7 +22,6 @@ def worker_command(once: bool) -> None:
     from channels.registry import close_providers
     from channels.worker import OutboxWorker
     from jobs.runner import JobRunner
-
     from workflows.inbound import answer_inbound, serve_inbound
 
     app = current_app._get_current_object()
