@@ -140,6 +140,10 @@ class OutboxWorker:
                 log.warning("outbox: database lost while composing (%s); retried after the lease", type(exc).__name__)
                 sends = []
                 break
+            except Exception:
+                log.exception("outbox: composing a batch failed; its messages are retried after their lease")
+                sends = []
+                break
         kept = {send.outgoing.message_id for send in sends}
         for message_id in ids:
             if message_id not in kept:
