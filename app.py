@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from web.pay import bp as pay_bp
     from web.pay import register_short_links
     from web.preferences import bp as preferences_bp
+    from web.receipts import bp as receipts_bp
     from webhooks import bp as webhooks_bp
 
     # Machine clients authenticate with keys and signatures, not browser sessions: no CSRF tokens.
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(pay_bp)
     app.register_blueprint(preferences_bp)
+    app.register_blueprint(receipts_bp)
     app.register_blueprint(console_bp)
     login_manager.init_app(app)
     register_short_links(app, app.extensions["settings"].link_base_url)

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     send_rates: str = "sms=10,whatsapp=20,telegram=25,email=10"
     outbox_max_attempts: int = 6
     outbox_lease_seconds: int = 30  # renewed every third of it while a worker holds the message
-    worker_concurrency: int = 8
+    worker_concurrency: int = 32  # sends in flight per worker process (each waits on the provider, not the CPU)
     sms_max_segments: int = 4
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000

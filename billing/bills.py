@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, any_, bindparam, exists, func, literal_column, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
 import events
-from billing.amounts import RuleError, check_amount_rule
+from billing.amounts import RuleError, amount_choice, check_amount_rule, days_overdue
+from billing.billers import biller_today
 from billing.customers import customer_public, upsert_customer
 from billing.links import link_expiry, link_url, new_token
 from billing.schemas import BillBase, BillIn, BillPublic, column_of
@@ -28,7 +29,11 @@ def check_bill_rules(data: BillIn, *, exactness: AmountExactness) -> None:
     """Refuse a bill whose amounts and dates contradict each other, naming the field at fault."""
     try:
         check_amount_rule(
-            exactness=exactness, amount=data.amount, min_amount=data.min_amount, max_amount=data.max_amount
+            exactness=exactness,
+            amount=data.amount,
+            min_amount=data.min_amount,
+            max_amount=data.max_amount,
+            min_partial_amount=data.min_partial_amount,
         )
     except RuleError as exc:
         raise InvalidInput(exc.message, field=exc.field) from exc
@@ -42,6 +47,16 @@ def check_bill_rules(data: BillIn, *, exactness: AmountExactness) -> None:
         raise InvalidInput("must not exceed amount", field="early_payment_amount")
     if data.late_payment_amount and data.late_payment_amount < data.amount:
         raise InvalidInput("must not be less than amount", field="late_payment_amount")
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise InvalidInput("must be in the future", field="expires_at")
+
+
+def bill_link_expiry(data: BillIn, *, settings: Settings, today: date) -> datetime:
+    """When the bill's link stops working: as asked, else some days after the due date or after today,
+    whichever is later (a bill created after its due date starts overdue, with a link that still works)."""
+    if data.expires_at is not None:
+        return data.expires_at
+    return link_expiry(max(data.due_date, today), settings=settings)
 
 
 def cadence_ids_by_name(*, session: Session, biller_id: int) -> dict[str, int]:
@@ -74,6 +89,7 @@ def bill_values(data: BillIn, *, biller: Biller, customer_id: int, cadence_id: i
         "customer_id": customer_id,
         "amount_due_paise": data.amount,
         "amount_exactness": exactness.value,
+        "min_partial_amount_paise": data.min_partial_amount,
         "status": BillStatus.OPEN.value,
         "cadence_id": cadence_id,
     }
@@ -91,9 +107,8 @@ def create_bill(*, session: Session, biller: Biller, data: BillIn, settings: Set
     initial_reminder(session=session, bill=bill)
     session.add(bill)
     session.flush()
-    session.add(
-        PaymentLink(bill_id=bill.id, token=new_token(), expires_at=link_expiry(bill.due_date, settings=settings))
-    )
+    expires_at = bill_link_expiry(data, settings=settings, today=biller_today(biller, utcnow()))
+    session.add(PaymentLink(bill_id=bill.id, token=new_token(), expires_at=expires_at))
     session.flush()
     return bill
 
@@ -157,15 +172,22 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
     customer = session.get(Customer, bill.customer_id)
     cadence = session.get(Cadence, bill.cadence_id) if bill.cadence_id else None
     link = current_link(session=session, bill_id=bill.id)
+    today = biller_today(session.get(Biller, bill.biller_id), utcnow())
+    choice = amount_choice(bill, today=today)
     return BillPublic(
         **{name: getattr(bill, column_of(name)) for name in BillBase.model_fields},
         id=bill.id,
         customer=customer_public(session=session, customer=customer),
-        amount_due=bill.amount_due_paise,
+        amount_due=choice.due_paise,
         amount_exactness=AmountExactness(bill.amount_exactness),
         cadence=cadence.name if cadence else None,
         status=BillStatus(bill.status),
         link=link_url(link.token, settings=settings),
+        min_partial_amount=bill.min_partial_amount_paise,
+        expires_at=link.expires_at,
+        amount_due_parts=choice.parts(),
+        total_paid=bill.amount_paise - bill.amount_due_paise,
+        days_overdue=days_overdue(bill, today=today) if choice.due_paise else 0,
     )
 
 

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from billing.amounts import AmountChoice, RuleError, amount_choice
+from billing.amounts import AmountChoice, RuleError, amount_choice, days_overdue
 from billing.apps import PaymentApp, apps_for, catalogue
 from billing.billers import biller_today
 from billing.customers import set_preferred_app
 from billing.fetch import FetchOutcome, refresh_bill
 from billing.links import link_url
+from billing.opens import Open
 from billing.outbound import OutboundPolicy
-from billing.upi import android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
+from billing.receipts import Receipt, build_receipt, payments_of
+from billing.upi import MODE_QR, android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
 from errors import InvalidInput
-from models import Bill, Biller, Customer, LinkEvent, Payment, PaymentLink
+from models import Bill, Biller, Customer, LinkEvent, PaymentLink
 from models.db import utcnow
 from models.vocab import PAYABLE_STATUSES, BillStatus
 from shared_state import SharedState
@@ -40,28 +46,37 @@ class Checkout:
     choice: AmountChoice | None
     apps: list[PaymentApp]
     fetch: FetchOutcome
-    last_payment: Payment | None
+    receipt: Receipt | None  # once anything is paid: total paid, balance, receipt number
+    days_overdue: int = 0
 
 
-def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
-    """The link, its bill, biller and customer in one query (this runs on every page view)."""
-    return session.exec(
+@cache
+def _checkout_rows_statement():
+    """The link, its bill, biller and customer by token: built and compiled once, reused by every view."""
+    return (
         select(PaymentLink, Bill, Biller, Customer)
         .join(Bill, Bill.id == PaymentLink.bill_id)
         .join(Biller, Biller.id == Bill.biller_id)
         .join(Customer, Customer.id == Bill.customer_id)
-        .where(PaymentLink.token == token)
-    ).first()
+        .where(PaymentLink.token == bindparam("token"))
+    )
 
 
-def record_open(*, session: Session, link: PaymentLink, now: datetime) -> None:
-    """Count a visit and add it to the bill's timeline, as two plain statements."""
+def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
+    """The link, its bill, biller and customer in one round trip (this runs on every page view)."""
+    return session.execute(_checkout_rows_statement(), {"token": token}).first()
+
+
+def record_open(*, session: Session, opened: Open) -> None:
+    """Count a visit and add it to the bill's timeline, as two plain statements (the caller commits)."""
     session.execute(
         update(PaymentLink)
-        .where(PaymentLink.id == link.id)
-        .values(open_count=PaymentLink.open_count + 1, last_opened_at=now)
+        .where(PaymentLink.id == opened.link_id)
+        .values(open_count=PaymentLink.open_count + 1, last_opened_at=opened.at)
     )
-    session.execute(insert(LinkEvent).values(link_id=link.id, bill_id=link.bill_id, kind="opened", created_at=now))
+    session.execute(
+        insert(LinkEvent).values(link_id=opened.link_id, bill_id=opened.bill_id, kind="opened", created_at=opened.at)
+    )
 
 
 def open_checkout(
@@ -72,10 +87,12 @@ def open_checkout(
     state: SharedState,
     now: datetime,
     preview: bool = False,
+    on_open: Callable[[Open], None] | None = None,
 ) -> Checkout | None:
     """Count the visit, fetch the bill live when the biller offers it, and decide what the page may offer (flushes).
 
     A link preview (a chat app's crawler, not the customer) sees the stored bill: no fetch, no open counted.
+    The open goes to `on_open` (the web process's batching recorder); without one it is written at once.
     """
     rows = load_checkout_rows(session=session, token=token)
     if rows is None:
@@ -84,7 +101,11 @@ def open_checkout(
     fetch = FetchOutcome.NOT_CONFIGURED
     if preview:
         return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
-    record_open(session=session, link=link, now=now)
+    opened = Open(link_id=link.id, bill_id=link.bill_id, at=now)
+    if on_open is None:
+        record_open(session=session, opened=opened)
+    else:
+        on_open(opened)
     if bill.status in PAYABLE_STATUSES and not _expired(link):
         fetch = refresh_bill(
             session=session,
@@ -101,6 +122,7 @@ def open_checkout(
 
 def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today: date) -> Checkout:
     state = _state(bill, link, fetch)
+    payments = payments_of(session=session, bill_id=bill.id) if bill.status != BillStatus.OPEN else []
     return Checkout(
         link=link,
         bill=bill,
@@ -110,7 +132,8 @@ def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today:
         choice=amount_choice(bill, today=today) if state == "payable" else None,
         apps=apps_for(biller.payment_apps, preferred=customer.preferred_app),
         fetch=fetch,
-        last_payment=_last_payment(session, bill.id) if bill.status != BillStatus.OPEN else None,
+        receipt=build_receipt(bill=bill, biller=biller, customer=customer, payments=payments),
+        days_overdue=days_overdue(bill, today=today) if state == "payable" else 0,
     )
 
 
@@ -130,10 +153,6 @@ def _state(bill: Bill, link: PaymentLink, fetch: FetchOutcome) -> str:
     if fetch is FetchOutcome.CUSTOMER_NOT_FOUND:
         return "unavailable"
     return "payable"
-
-
-def _last_payment(session: Session, bill_id: int) -> Payment | None:
-    return session.exec(select(Payment).where(Payment.bill_id == bill_id).order_by(Payment.id.desc())).first()
 
 
 def parse_rupees(text: str | None) -> int | None:
@@ -209,6 +228,45 @@ def start_payment(
         return PaymentAttempt(reference, generic, generic)
     target = ios_link(params, app) if platform == "ios" else android_intent(params, app)
     return PaymentAttempt(reference, target, generic)
+
+
+def qr_attempt(*, session: Session, checkout: Checkout, settings: Settings, platform: str = "desktop") -> str:
+    """The UPI link behind the page's QR code, with a `tr` fixed for this link and amount.
+
+    Showing a QR is not choosing an app: it is recorded once as "qr_shown" (so a payment notice quoting
+    its `tr` still finds the bill), never as an app choice, however often the page is viewed.
+    """
+    if checkout.state != "payable" or checkout.choice is None:
+        raise InvalidInput("This bill cannot be paid now", field="bill")
+    amount = checkout.choice.due_paise
+    digest = hashlib.sha256(f"{checkout.link.token}:{amount}".encode()).hexdigest().upper()
+    reference = "CQ" + digest[:18]
+    if find_attempt(session=session, transaction_reference=reference) is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    LinkEvent(
+                        link_id=checkout.link.id,
+                        bill_id=checkout.bill.id,
+                        kind="qr_shown",
+                        platform=platform if platform in PLATFORMS else "desktop",
+                        transaction_reference=reference,
+                        amount_paise=amount,
+                    )
+                )
+        except IntegrityError:
+            pass  # another view recorded the same QR a moment ago
+        session.flush()
+    params = payment_parameters(
+        biller=checkout.biller,
+        bill=checkout.bill,
+        transaction_reference=reference,
+        amount_paise=amount,
+        minimum_paise=checkout.choice.min_paise if checkout.choice.editable else None,
+        url=link_url(checkout.link.token, settings=settings),
+        mode=MODE_QR,
+    )
+    return upi_link(params)
 
 
 def find_attempt(*, session: Session, transaction_reference: str) -> LinkEvent | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -42,6 +42,9 @@ class FetchAnswer(BaseModel):
     period: str | None = None
 
 
+FRESH_FOR = timedelta(seconds=60)  # a live fetch this recent stands for the biller's answer
+
+
 def refresh_bill(
     *,
     session: Session,
@@ -56,6 +59,8 @@ def refresh_bill(
     """Update the stored bill from the biller's system; on a failure, or while it keeps failing, leave it as it was."""
     if not biller.bill_fetch_url:
         return FetchOutcome.NOT_CONFIGURED
+    if bill.fetched_at is not None and now - bill.fetched_at < FRESH_FOR:
+        return FetchOutcome.UPDATED  # fetched moments ago: a reload or a second tab need not ask again
     if not endpoint_available(state=state, biller_id=biller.id, now=now):
         return FetchOutcome.UNAVAILABLE
     body = json.dumps({"customer_reference": customer.reference, "bill_reference": bill.reference}).encode()

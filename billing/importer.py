@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy import ARRAY, String, any_, bindparam
 from sqlmodel import Session, select
 
-from billing.bills import bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
+from billing.billers import biller_today
+from billing.bills import bill_link_expiry, bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.csv_files import decode_csv, open_csv
 from billing.import_writes import chunks, write_import
-from billing.links import link_expiry, new_tokens
+from billing.links import new_tokens
 from billing.schemas import BillIn, csv_columns
 from billing.text import text_problem
 from config import Settings
@@ -206,6 +207,7 @@ def _insert_bills(
     # PostgreSQL takes them by COPY (billing/import_writes.py).
     default_cadence = default_cadence_id(session=session, biller_id=biller.id)
     now = utcnow()
+    today = biller_today(biller, now)
     plans = PlanCache(session)
     bill_rows = []
     for _, bill in valid:
@@ -217,7 +219,7 @@ def _insert_bills(
     if not bill_rows:
         return
     link_rows = [
-        {"token": token, "created_at": now, "expires_at": link_expiry(row["due_date"], settings=settings)}
-        for row, token in zip(bill_rows, new_tokens(len(bill_rows)), strict=True)
+        {"token": token, "created_at": now, "expires_at": bill_link_expiry(bill, settings=settings, today=today)}
+        for (_, bill), token in zip(valid, new_tokens(len(valid)), strict=True)
     ]
     write_import(session, biller.id, bill_rows, link_rows, [bill.customer for _, bill in valid])

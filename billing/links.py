@@ -41,6 +41,11 @@ def link_url(token: str, *, settings: Settings) -> str:
     return f"{settings.public_base_url}/p/{token}"
 
 
+def receipt_url(token: str, *, settings: Settings) -> str:
+    """The printable receipt of a link's bill (the PDF is the same URL with .pdf)."""
+    return f"{settings.public_base_url}/p/{token}/receipt"
+
+
 def link_expiry(due_date: date, *, settings: Settings) -> datetime:
     """When a bill's link stops working: some days after the due date, to allow late payment."""
     last_day = due_date + timedelta(days=settings.link_valid_days_after_due)

@@ -12,8 +12,12 @@ from sqlmodel import Session, select
 
 import events
 from accounts.audit import record_audit
+from billing.amounts import amount_choice, excess_beyond_tolerance
+from billing.billers import biller_today
+from billing.money import format_inr
 from errors import Conflict
-from models import Bill, LinkEvent, OutboundMessage, Payment
+from models import Bill, Biller, Complaint, LinkEvent, OutboundMessage, Payment
+from models.complaints import ComplaintCategory
 from models.db import utcnow
 from models.vocab import PAYABLE_STATUSES, REMINDER_TEMPLATE_PREFIX, BillStatus, MessageStatus
 from models.webhooks import EventType
@@ -74,6 +78,8 @@ def record_payment(
         select(Bill).where(Bill.id == bill.id).with_for_update(key_share=True).execution_options(populate_existing=True)
     ).one()
     overpaid = max(amount_paise - locked.amount_due_paise, 0)
+    biller = session.get(Biller, locked.biller_id)
+    allowed = amount_choice(locked, today=biller_today(biller, now)).max_paise  # 0 once settled or cancelled
     locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
     was_payable = locked.status in PAYABLE_STATUSES
     if was_payable:
@@ -93,8 +99,30 @@ def record_payment(
         subject_id=locked.id,
         detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid},
     )
+    excess = excess_beyond_tolerance(
+        amount_paise=amount_paise, allowed_paise=allowed, tolerance_paise=biller.overpayment_tolerance_paise
+    )
+    if excess:
+        flag_overpayment(session=session, bill=locked, payment=payment, excess_paise=excess)
     _emit_payment_events(session=session, bill=locked, payment=payment, was_payable=was_payable)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
+
+
+def flag_overpayment(*, session: Session, bill: Bill, payment: Payment, excess_paise: int) -> Complaint:
+    """Put money received beyond what the bill allowed (and the biller's tolerance) in front of support."""
+    complaint = Complaint(
+        biller_id=bill.biller_id,
+        customer_id=bill.customer_id,
+        category=ComplaintCategory.OVERPAYMENT.value,
+        text=(
+            f"Payment {payment.reference} on bill {bill.reference} is {format_inr(excess_paise, 'en')} "
+            "more than the bill allowed: refund it or carry it forward."
+        ),
+        created_at=utcnow(),
+    )
+    session.add(complaint)
+    session.flush()
+    return complaint
 
 
 def _emit_payment_events(*, session: Session, bill: Bill, payment: Payment, was_payable: bool) -> None:

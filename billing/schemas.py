@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from billing.amounts import MAX_AMOUNT_PAISE
 from billing.phones import normalise_phone
@@ -91,6 +91,8 @@ class BillIn(_Input, BillBase):
     customer: CustomerIn
     amount_exactness: AmountExactness | None = None
     cadence: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
+    expires_at: AwareDatetime | None = None  # when the link stops working (default: some days after due)
+    min_partial_amount: Paise | None = None  # smallest part payment (EXACT_AND_BELOW, ANY); default ₹1
 
 
 def csv_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -142,6 +144,12 @@ class BillPublic(BillBase):
     cadence: str | None
     status: BillStatus
     link: str
+    min_partial_amount: int | None = None
+    expires_at: datetime | None = None
+    # amount_due is what the page asks today (late fee or early discount applied); these are its parts.
+    amount_due_parts: dict[str, int] = {}
+    total_paid: int = 0
+    days_overdue: int = 0
 
 
 class ErrorBody(BaseModel):

@@ -10,6 +10,36 @@ from billing.apps import PaymentApp
 from models import Bill, Biller
 
 NOTE_LIMIT = 50
+# NPCI UPI linking specification 1.6, `mode`: how the link reaches the payer. Unsigned links only: the
+# "secure" modes (02 secure QR, 05 secure intent) need `orgid` and a `sign` made with a key the biller's
+# PSP issues, which billers here do not hold, so neither is sent.
+MODE_QR = "01"
+MODE_INTENT = "04"
+# Handles of consumer UPI apps: a VPA there is usually a person's, and intents to personal VPAs fail in
+# several apps ("limit exceeded", "security error"). Merchant VPAs on the same handles follow known patterns.
+_CONSUMER_HANDLES = {
+    "ybl",
+    "ibl",
+    "axl",
+    "okaxis",
+    "oksbi",
+    "okhdfcbank",
+    "okicici",
+    "paytm",
+    "pthdfc",
+    "ptsbi",
+    "ptyes",
+    "ptaxis",
+    "apl",
+    "yapl",
+    "upi",
+    "fbl",
+    "waicici",
+    "wahdfcbank",
+    "wasbi",
+    "waaxis",
+}
+_MERCHANT_PREFIXES = ("paytmqr", "bharatpe", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "merchant")
 _TR_ALPHABET = string.ascii_uppercase + string.digits
 
 
@@ -23,10 +53,28 @@ def rupees(paise: int) -> str:
     return f"{paise // 100}.{paise % 100:02d}"
 
 
+def vpa_looks_personal(vpa: str) -> bool:
+    """Whether a VPA looks like a person's rather than a merchant's (a warning for billers, not a rule)."""
+    local, _, handle = vpa.strip().lower().partition("@")
+    if local.startswith(_MERCHANT_PREFIXES) or ".rzp" in local or "merchant" in local:
+        return False
+    return local.isdigit() or handle in _CONSUMER_HANDLES
+
+
 def payment_parameters(
-    *, biller: Biller, bill: Bill, transaction_reference: str, amount_paise: int, minimum_paise: int | None, url: str
+    *,
+    biller: Biller,
+    bill: Bill,
+    transaction_reference: str,
+    amount_paise: int,
+    minimum_paise: int | None,
+    url: str,
+    mode: str = MODE_INTENT,
 ) -> list[tuple[str, str]]:
-    """The ordered UPI parameters for one payment attempt; `mam` only where the amount may be edited."""
+    """The ordered UPI parameters for one payment attempt; `mam` only where the amount may be edited.
+
+    Sends what the biller can provide: its MCC, the `mode` of hand-off and, when set, its `purpose` code.
+    """
     params = [
         ("pa", biller.upi_vpa),
         ("pn", biller.payee_name),
@@ -37,7 +85,9 @@ def payment_parameters(
     ]
     if minimum_paise is not None:
         params.append(("mam", rupees(minimum_paise)))
-    params += [("cu", "INR"), ("url", url)]
+    params += [("cu", "INR"), ("url", url), ("mode", mode)]
+    if biller.upi_purpose:
+        params.append(("purpose", biller.upi_purpose))
     return params
 
 

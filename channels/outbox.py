@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from billing.amounts import amount_choice
 from billing.billers import biller_today
 from billing.bills import current_link
-from billing.links import link_url
+from billing.links import link_url, receipt_url
 from billing.money import format_day, format_inr
 from config import current_settings
 from models import Bill, Biller, Customer, CustomerChannel, OutboundMessage, Payment
@@ -119,6 +119,9 @@ def queue_receipt(*, session: Session, bill: Bill, payment: Payment) -> Outbound
         session=session, bill=bill, customer=customer, biller=biller, amount_paise=payment.amount_paise
     )
     variables["reference"] = payment.reference
+    variables["balance"] = format_inr(bill.amount_due_paise, customer.language)
+    token = current_link(session=session, bill_id=bill.id).token
+    variables["receipt_link"] = receipt_url(token, settings=current_settings())
     return enqueue_on_first_channel(
         session=session,
         bill=bill,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from channels.worker import apply_failure_side_effects, fall_back
+from channels.failures import apply_failure_side_effects, fall_back
 from models import OutboundMessage
 from models.db import utcnow
 from models.vocab import MessageStatus

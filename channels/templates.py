@@ -9,7 +9,10 @@ import string
 
 from catalogues import catalogue, marked
 
-VARIABLES = frozenset({"customer_name", "amount", "due_date", "link", "biller_name", "bill_number", "reference"})
+VARIABLES = frozenset(
+    {"customer_name", "amount", "due_date", "link", "biller_name", "bill_number", "reference"}
+    | {"balance", "receipt_link"}
+)
 
 DEFAULT_TEMPLATES: dict[str, str] = {
     "reminder_before_due": marked(
@@ -27,7 +30,8 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "Dear {customer_name}, your {biller_name} bill {bill_number} of {amount} is ready, due {due_date}. Pay: {link}"
     ),
     "receipt": marked(
-        "Thank you, {customer_name}. We received {amount} for {biller_name} bill {bill_number}. Reference: {reference}"
+        "Thank you, {customer_name}. We received {amount} for {biller_name} bill {bill_number}. "
+        "Reference: {reference}. Balance: {balance}. Receipt: {receipt_link}"
     ),
 }
 

@@ -7,6 +7,7 @@ import threading
 from datetime import datetime
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -30,6 +31,10 @@ def twilio_client(settings: Settings) -> Client:
     http_client = TwilioHttpClient(
         timeout=settings.provider_timeout_seconds, request_hooks={"response": [_remember_retry_after]}
     )
+    # Every sending thread keeps its own connection to Twilio (the SDK's default pool holds a handful).
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(settings.worker_concurrency, 10))
+    http_client.session.mount("https://", adapter)
+    http_client.session.mount("http://", adapter)
     client = Client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(), http_client=http_client)
     if settings.twilio_api_base_url:
         client.api.base_url = settings.twilio_api_base_url

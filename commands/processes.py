@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import datetime
 
 import click
@@ -20,26 +21,34 @@ def worker_command(once: bool) -> None:
     """Send queued outbound messages and webhook deliveries, run background jobs; several workers may run at once."""
     from channels.registry import close_providers
     from channels.worker import OutboxWorker
+    from jobs.inbound import answer_inbound, serve_inbound
     from jobs.runner import JobRunner
     from webhooks_out.dispatch import DeliveryDispatcher
 
-    worker = OutboxWorker(current_app._get_current_object())
-    job_runner = JobRunner(current_app._get_current_object())
-    deliveries = DeliveryDispatcher(current_app._get_current_object())
-    signal.signal(
-        signal.SIGTERM, lambda *_: (worker.stopping.set(), job_runner.stopping.set(), deliveries.stopping.set())
-    )
+    app = current_app._get_current_object()
+    worker = OutboxWorker(app)
+    job_runner = JobRunner(app)
+    deliveries = DeliveryDispatcher(app)
+    signal.signal(signal.SIGTERM, lambda *_: (worker.stop(), job_runner.stopping.set(), deliveries.stopping.set()))
     if once:
         job_runner.run(once=True)
+        answer_inbound(app, limit=1_000_000)
     else:
         job_runner.start()
         deliveries.start()
+        inbound = threading.Thread(
+            target=serve_inbound,
+            kwargs={"app": app, "stopping": worker.stopping, "answered": worker.wake},
+            name="inbound",
+            daemon=True,
+        )
+        inbound.start()
     try:
         handled = worker.run(once=once)
         if once:
             deliveries.run(once=True)  # last: sending messages may have queued events (message.failed)
     finally:
-        close_providers(current_app._get_current_object())
+        close_providers(app)
     log.info("worker: handled %d message(s)", handled)
 
 

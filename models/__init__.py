@@ -8,6 +8,7 @@ from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.complaints import Complaint
 from models.customers import Customer, CustomerChannel
+from models.inbound import InboundMessage
 from models.jobs import Job
 from models.messages import (
     Conversation,
@@ -35,6 +36,7 @@ __all__ = [
     "Customer",
     "CustomerChannel",
     "CustomerNote",
+    "InboundMessage",
     "Job",
     "LinkEvent",
     "MessageTemplate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -44,6 +44,12 @@ class Biller(SQLModel, table=True):
     max_reminders_per_bill: int = 8
     max_snooze_days: int = 14
     whatsapp_outside_window: str = Field(default="template", max_length=16)  # "template" or "sms"
+    # Bharat Connect (BBPS) biller id, shown so a customer can pay from any BBPS app with their consumer number.
+    bbps_biller_id: str | None = Field(default=None, max_length=20)
+    # UPI `purpose` code (NPCI linking spec: 00 default, 06 telecom, 07 insurance, 08 education…); None: not sent.
+    upi_purpose: str | None = Field(default=None, max_length=2)
+    # Money received above what was due, beyond this, opens a ticket for support to refund or carry forward.
+    overpayment_tolerance_paise: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     bill_fetch_url: str | None = Field(default=None, max_length=500)
     bill_fetch_secret: str | None = Field(default=None, sa_type=EncryptedText)
     # Signs this biller's POST /webhooks/payments notices; PAYMENT_WEBHOOK_SECRET is the fallback for one release.

@@ -37,6 +37,8 @@ class Bill(SQLModel, table=True):
     early_payment_amount_paise: int | None = Field(default=None, sa_type=BigInteger)
     early_payment_date: date | None = None
     late_payment_amount_paise: int | None = Field(default=None, sa_type=BigInteger)
+    # The smallest part payment accepted (Razorpay's first_min_partial_amount); None: ₹1 when partial is allowed.
+    min_partial_amount_paise: int | None = Field(default=None, sa_type=BigInteger)
     status: str = Field(default=BillStatus.OPEN.value, max_length=20, index=True)
     cadence_id: int | None = Field(default=None, foreign_key="cadences.id", ondelete="SET NULL")
     next_reminder_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ class ComplaintCategory(StrEnum):
     WRONG_AMOUNT = "wrong_amount"
     CHARGED_TWICE = "charged_twice"
     SERVICE = "service"
+    OVERPAYMENT = "overpayment"  # opened by the system, not the customer: money beyond the biller's tolerance
     OTHER = "other"
 
 

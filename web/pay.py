@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import segno
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from redis import RedisError
@@ -16,19 +16,21 @@ from redis import RedisError
 from billing.checkout import ANY_APP, Checkout, parse_rupees
 from billing.customers import telegram_link_token
 from billing.links import TOKEN_LENGTH, is_token_shaped
+from billing.opens import OpenRecorder
 from config import current_settings
 from errors import InvalidInput
 from extensions import limiter
-from models.db import get_session, utcnow
+from models.db import current_db, get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
-from web.i18n import LANGUAGES
-from web.security import INLINE_CSS
+from web.i18n import LANGUAGES, remember_language
+from web.security import INLINE_CSS, INLINE_JS
 from workflows import CUSTOMER, Actor
-from workflows.checkout import choose_app, open_checkout
+from workflows.checkout import choose_app, open_checkout, show_qr
 from workflows.payments import record_payment
 
 bp = Blueprint("pay", __name__, template_folder="templates")
+bp.after_request(remember_language)
 log = logging.getLogger(__name__)
 
 # A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 MISS_LIMIT = parse_limit("20 per minute")
 
 
-def _count_miss() -> None:
+def count_miss() -> None:
     """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
     try:
         within_limit = limiter.limiter.hit(MISS_LIMIT, "link-miss", get_remote_address())
@@ -45,6 +47,15 @@ def _count_miss() -> None:
         within_limit = True
     if not within_limit:
         abort(429)
+
+
+def open_recorder() -> OpenRecorder:
+    """This web process's batching recorder of link opens (write-through in tests, so they read at once)."""
+    recorder = current_app.extensions.get("open_recorder")
+    if recorder is None:
+        batch_size = 1 if current_settings().app_env == "test" else 200
+        recorder = current_app.extensions.setdefault("open_recorder", OpenRecorder(current_db(), batch_size=batch_size))
+    return recorder
 
 
 def platform_of(user_agent: str) -> str:
@@ -74,9 +85,9 @@ def link_domain() -> str:
     return urlsplit(settings.link_base_url or settings.public_base_url).netloc
 
 
-def _checkout_or_404(token: str) -> Checkout:
+def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
     if not is_token_shaped(token):
-        _count_miss()  # no such link, known without asking the database
+        count_miss()  # no such link, known without asking the database
         abort(404)
     session = get_session()
     checkout = open_checkout(
@@ -86,11 +97,12 @@ def _checkout_or_404(token: str) -> Checkout:
         token=token,
         settings=current_settings(),
         state=current_state(),
-        preview=is_link_preview(request.headers.get("User-Agent", "")),
+        preview=not count_open or is_link_preview(request.headers.get("User-Agent", "")),
+        on_open=open_recorder().record,
     )
     session.commit()  # the visit is counted even if the page fails to render
     if checkout is None:
-        _count_miss()
+        count_miss()
         abort(404)
     g.customer_language = checkout.customer.language
     return checkout
@@ -106,6 +118,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         any_app=ANY_APP,
         languages=LANGUAGES,
         inline_css=INLINE_CSS,
+        inline_js=INLINE_JS,
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
         telegram_url=telegram_url(checkout),
@@ -147,24 +160,22 @@ def pay_with_app(token: str):
 
 @bp.get("/p/<token>/qr.svg")
 def qr_code(token: str):
-    """A UPI QR code of the amount due, for customers who opened the link on a computer."""
-    checkout = _checkout_or_404(token)
+    """A UPI QR code of the amount due (on a computer, or to scan from the gallery); not an app choice."""
+    checkout = _checkout_or_404(token, count_open=False)
     try:
-        attempt = choose_app(
+        upi_url = show_qr(
             session=get_session(),
             actor=CUSTOMER,
             now=utcnow(),
             checkout=checkout,
-            app_id=ANY_APP,
-            platform="desktop",
-            amount_paise=None,
             settings=current_settings(),
+            platform=request.args.get("platform"),
         )
     except InvalidInput:
         abort(404)
     get_session().commit()
     buffer = io.BytesIO()
-    segno.make(attempt.upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
+    segno.make(upi_url, error="m").save(buffer, kind="svg", scale=5, border=2, title="UPI QR")
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

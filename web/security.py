@@ -12,6 +12,9 @@ from billing.apps import catalogue
 
 INLINE_CSS = (Path(__file__).parent / "static" / "pay.css").read_text(encoding="utf-8")
 _CSS_HASH = base64.b64encode(hashlib.sha256(INLINE_CSS.encode()).digest()).decode()
+# The payment page's one script (the copy button), inline and allowed by its hash like the CSS.
+INLINE_JS = (Path(__file__).parent / "static" / "pay.js").read_text(encoding="utf-8")
+_JS_HASH = base64.b64encode(hashlib.sha256(INLINE_JS.encode()).digest()).decode()
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self' data:; "
@@ -21,7 +24,9 @@ CONTENT_SECURITY_POLICY = (
 _APP_SCHEMES = " ".join(
     sorted({"upi:", "intent:"} | {app.ios_scheme.split("//")[0] for app in catalogue().values() if app.ios_scheme})
 )
-PAYMENT_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {_APP_SCHEMES}")
+PAYMENT_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "form-action 'self'", f"form-action 'self' {_APP_SCHEMES}; script-src 'sha256-{_JS_HASH}'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 # Console pages and API answers carry customers' personal data: no browser or proxy may keep a copy.
 NO_STORE_PREFIXES = ("/console", "/api/")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 
 from flask import abort, jsonify, request
 from telegram import Update
 
 from billing.text import scrub_text
-from bot.engine import Inbound, handle_inbound
+from bot.engine import Inbound
+from channels.inbox import store_inbound
 from config import current_settings
 from models.db import get_session, utcnow
 from webhooks import bp
@@ -18,7 +20,7 @@ MAX_TEXT = 4096
 
 @bp.post("/telegram")
 def telegram_inbound():
-    """Parse the update with PTB and hand it to the bot; retried update_ids get no second reply."""
+    """Parse the update with PTB and store it for the worker's bot; retried update_ids get no second reply."""
     secret = current_settings().telegram_webhook_secret
     presented = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if secret is None or not hmac.compare_digest(presented.encode(), secret.get_secret_value().encode()):
@@ -27,9 +29,9 @@ def telegram_inbound():
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         abort(400, "Not a Telegram update")
     inbound = _inbound_or_none(data)
-    if inbound is not None:
+    if inbound is not None:  # stored once per update_id: a retried update gets no second reply
         session = get_session()
-        handle_inbound(session=session, inbound=inbound, settings=current_settings())
+        store_inbound(session=session, **asdict(inbound))
         session.commit()
     return jsonify({"ok": True})
 

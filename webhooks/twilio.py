@@ -1,4 +1,4 @@
-"""Twilio webhooks: delivery status callbacks (and inbound messages, with the bot), signature-checked."""
+"""Twilio webhooks: delivery status callbacks and inbound messages (stored for the worker), signature-checked."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from flask import Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from billing.phones import normalise_phone
-from billing.senders import own_sender_numbers
 from billing.text import scrub_text
-from bot.engine import Inbound, handle_inbound
+from channels.inbox import store_inbound
 from channels.status import apply_provider_status
 from config import current_settings
 from models.db import get_session, utcnow
@@ -55,38 +54,25 @@ def twilio_status():
 
 @bp.post("/twilio")
 def twilio_inbound():
-    """An SMS or WhatsApp message from a customer; the bot answers through the outbox, not in TwiML."""
+    """An SMS or WhatsApp message from a customer: stored and acknowledged; the worker's bot answers it."""
     require_twilio_signature()
     sid, sender = _form("MessageSid") or _form("SmsSid"), _form("From")
     if not sid or not sender:
         abort(400, "MessageSid and From are required")
-    channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
-    session = get_session()
-    if _is_our_number(session, sender):
-        return Response(EMPTY_TWIML, mimetype="text/xml")  # never answer ourselves: no loops
     try:
         address = normalise_phone(sender)
     except ValueError:
         address = sender.removeprefix("whatsapp:")[:32]  # not a customer number: the bot says how to connect
-    inbound = Inbound(
-        channel=channel,
+    session = get_session()
+    store_inbound(
+        session=session,
+        provider_message_id=sid[:64],
+        channel="whatsapp" if sender.lower().startswith("whatsapp:") else "sms",
         address=address,
         text=(_form("Body") or "")[:MAX_TEXT],
-        provider_message_id=sid,
         received_at=utcnow(),
-        payload=_form("ButtonPayload") or None,
-        to=_form("To") or None,
+        payload=(_form("ButtonPayload") or "")[:64] or None,
+        to=(_form("To") or "")[:64] or None,
     )
-    handle_inbound(session=session, inbound=inbound, settings=current_settings())
     session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
-
-
-def _is_our_number(session, sender: str) -> bool:
-    settings = current_settings()
-    ours = {
-        number.removeprefix("whatsapp:")
-        for number in (settings.twilio_sms_from, settings.twilio_whatsapp_from)
-        if number
-    } | own_sender_numbers(session=session)
-    return sender.removeprefix("whatsapp:") in ours

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
 
 from billing import checkout as checkouts
 from billing.checkout import Checkout, PaymentAttempt
+from billing.opens import Open
 from config import Settings
 from shared_state import SharedState
 from workflows import Actor
@@ -22,14 +24,23 @@ def open_checkout(
     settings: Settings,
     state: SharedState,
     preview: bool = False,
+    on_open: Callable[[Open], None] | None = None,
 ) -> Checkout | None:
     """Count the visit, fetch the bill live when the biller offers it, and say what the page may offer.
 
-    None for a token that is no link; a link preview (a chat app's crawler) changes nothing.
+    None for a token that is no link; a link preview (a chat app's crawler) changes nothing. The open goes to
+    `on_open` (the web process's batching recorder) when given, else it is written at once.
     """
     return checkouts.open_checkout(
-        session=session, token=token, settings=settings, state=state, now=now, preview=preview
+        session=session, token=token, settings=settings, state=state, now=now, preview=preview, on_open=on_open
     )
+
+
+def show_qr(
+    *, session: Session, actor: Actor, now: datetime, checkout: Checkout, settings: Settings, platform: str | None
+) -> str:
+    """The UPI link behind the page's QR code; showing it is recorded once, never as an app choice."""
+    return checkouts.qr_attempt(session=session, checkout=checkout, settings=settings, platform=platform or "desktop")
 
 
 def choose_app(

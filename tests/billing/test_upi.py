@@ -15,6 +15,7 @@ from billing.upi import (
     payment_parameters,
     rupees,
     upi_link,
+    vpa_looks_personal,
 )
 from models import Bill, Biller
 
@@ -71,6 +72,7 @@ def test_generic_link_carries_every_parameter(biller, bill):
         "am": "1245.50",
         "cu": "INR",
         "url": "https://pay.example/p/tok",
+        "mode": "04",
     }
     assert len(query["tn"]) <= 50
 
@@ -115,3 +117,27 @@ def test_transaction_references_are_alphanumeric_and_unique():
     references = {new_transaction_reference() for _ in range(2000)}
     assert len(references) == 2000
     assert all(ref.isalnum() and len(ref) <= 35 for ref in references)
+
+
+def test_intents_carry_the_mode_and_the_billers_purpose_code(biller, bill):
+    assert dict(params_for(biller, bill))["mode"] == "04"
+    assert "purpose" not in dict(params_for(biller, bill))
+    biller.upi_purpose = "06"
+    assert dict(params_for(biller, bill))["purpose"] == "06"
+    assert "sign" not in dict(params_for(biller, bill)) and "orgid" not in dict(params_for(biller, bill))
+
+
+@pytest.mark.parametrize(
+    ("vpa", "personal"),
+    [
+        ("9810000001@ybl", True),
+        ("asha.verma@okaxis", True),
+        ("someone@paytm", True),
+        ("paytmqr2810050501011abcd@paytm", False),
+        ("Q123456789@ybl", False),
+        ("asansol.power@icici", False),
+        ("asansolpower.rzp@hdfcbank", False),
+    ],
+)
+def test_personal_looking_vpas_are_recognised(vpa, personal):
+    assert vpa_looks_personal(vpa) is personal

@@ -9,6 +9,7 @@ import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 from twilio.request_validator import RequestValidator
 
+from jobs.inbound import answer_inbound
 from tests.conftest import PUBLIC_BASE_URL
 
 AUTH_TOKEN = "bot-test-auth-token"
@@ -43,10 +44,19 @@ def twilio_params(sender: str, body: str, **extra) -> dict:
     return params
 
 
-def post_twilio(client, params: dict, *, token: str = AUTH_TOKEN, url: str | None = None):
+def answer_stored(app) -> int:
+    """The worker's inbound step, run once: the bot answers what the webhooks stored."""
+    return answer_inbound(app)
+
+
+def post_twilio(client, params: dict, *, token: str = AUTH_TOKEN, url: str | None = None, answer: bool = True):
+    """Post a signed Twilio webhook, then (unless told not to) let the worker's inbound step answer it."""
     url = url or f"{PUBLIC_BASE_URL}/webhooks/twilio"
     signature = RequestValidator(token).compute_signature(url, params)
-    return client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    response = client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    if answer:
+        answer_stored(client.application)
+    return response
 
 
 def telegram_update(
@@ -66,4 +76,7 @@ def telegram_update(
 
 
 def post_telegram(client, update: dict, *, secret: str = TELEGRAM_SECRET):
-    return client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+    """Post a Telegram update with the webhook secret, then let the worker's inbound step answer it."""
+    response = client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+    answer_stored(client.application)
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 EXPECTED_PREFIX = {"Pixel 5": "intent://pay?", "iPhone 13": "tez://upi/pay?", "Desktop Chrome": "upi://pay?"}
 # RBL MoBank and ICICI iMobile have no known iOS payment scheme, so iPhones are offered the other five.
-APPS_OFFERED = {"Pixel 5": 7, "iPhone 13": 5, "Desktop Chrome": 7}
+# Desktop gets "scan with your phone" around the QR code instead of app buttons that would do nothing.
+APPS_OFFERED = {"Pixel 5": 7, "iPhone 13": 5, "Desktop Chrome": 0}
 
 
 def app_redirect(page, link) -> str:
@@ -37,6 +39,9 @@ def test_customer_reviews_the_bill_and_is_handed_to_their_app(device, live_serve
     assert page.locator("html").get_attribute("lang") == "en"
     apps = page.locator("[data-app]")
     assert apps.count() == APPS_OFFERED[device.device_name]
+    if device.device_name == "Desktop Chrome":
+        assert page.locator("#scan-with-phone").is_visible() and page.locator("#vpa").input_value() == "testpower@icici"
+        return
     location = app_redirect(page, page.locator('[data-app="gpay"]'))
 
     assert location.startswith(EXPECTED_PREFIX[device.device_name])
@@ -62,7 +67,7 @@ def test_android_offers_the_system_chooser_and_desktop_a_qr(device, live_server,
     has_any = page.locator("#pay-any").count() == 1
     has_qr = page.locator(".qr img").count() == 1
     assert has_any is (device.device_name == "Pixel 5")
-    assert has_qr is (device.device_name == "Desktop Chrome")
+    assert has_qr is (device.device_name != "Pixel 5")  # iPhones get one to scan from the gallery
     if has_qr:
         assert page.locator(".qr img").evaluate("img => img.complete && img.naturalWidth > 0")
 
@@ -132,4 +137,49 @@ def test_keyboard_users_reach_every_app_in_order(browser, live_server, session, 
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.dataset.app || document.activeElement.id"))
     assert focused[:8] == ["pay-any", "gpay", "phonepe", "paytm", "bhim", "mobikwik", "rbl_mobank", "icici_imobile"]
+    context.close()
+
+
+def test_no_listed_app_is_never_a_dead_end(device, live_server, session, api):
+    """QR, UPI ID with a copy button and the Bharat Connect biller id, on every device; open by default off Android."""
+    api.biller.bbps_biller_id = "ASAN00000WBL01"
+    session.add(api.biller)
+    session.commit()
+    due = date(2026, 11, 20)  # five days before the suite's today
+    bill = make_bill(session, api.biller, reference="ELEC-OVERDUE", due_date=due.isoformat())
+    page = device.new_page()
+    page.goto(f"{live_server}/p/{current_link(session=session, bill_id=bill.id).token}")
+    assert page.locator("#status").inner_text() == "Overdue by 5 days"
+    if device.device_name == "Pixel 5":
+        page.locator("#other-ways summary").click()
+    assert page.locator("#vpa").is_visible()
+    assert page.locator("#bbps").inner_text().count("ASAN00000WBL01") == 1
+    assert bill.customer_id and page.locator("#copy-vpa").is_visible()
+    qr = page.locator(".qr img")
+    assert qr.count() == (0 if device.device_name == "Pixel 5" else 1)
+    if qr.count():
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("#copy-vpa").click()
+    assert page.locator("#copy-vpa").inner_text() == "✓"
+    screenshot(page, f"pay-other-ways-{device.device_name.replace(' ', '-').lower()}")
+    assert session.exec(select(LinkEvent).where(LinkEvent.kind == "app_chosen")).all() == []
+
+
+def test_paid_page_links_a_receipt_in_the_customers_language(browser, live_server, session, api):
+    bill = make_bill(session, api.biller, customer={"reference": "CA-BN-7", "name": "শ্রী দত্ত", "language": "bn"})
+    context = browser.new_context(**browser.devices["Pixel 5"])
+    page = context.new_page()
+    page.goto(f"{live_server}/p/{current_link(session=session, bill_id=bill.id).token}")
+    page.locator("#simulate").click()
+    assert page.locator("#balance").inner_text() == "₹0.00"
+    assert page.locator("#receipt-number").inner_text().startswith("RCPT-")
+    screenshot(page, "pay-paid-bengali")
+    page.locator("#receipt-link").click()
+    assert page.locator("html").get_attribute("lang") == "bn"
+    assert page.locator("#receipt-title").inner_text().startswith("রসিদ")
+    screenshot(page, "pay-receipt-bengali")
+    with page.expect_download() as download:
+        page.get_by_text("রসিদ ডাউনলোড করুন (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     context.close()

@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import select
 
 from channels.base import OUTCOME_UNKNOWN, InDoubt
+from channels.claims import claim_due
 from channels.console import ConsoleChannel
 from channels.leases import LeaseKeeper
 from channels.registry import providers
-from channels.worker import OutboxWorker, claim_due
+from channels.worker import OutboxWorker
 from models import Customer, OutboundMessage
 from models.db import utcnow
 from tests.builders import make_bill

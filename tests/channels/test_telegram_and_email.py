@@ -110,10 +110,10 @@ def test_set_webhook_registers_our_url_with_the_secret(app, telegram):
 
 
 def test_bot_menu_on_telegram_has_choice_buttons_that_work(app, client, session, bill, telegram):
-    from tests.bot.conftest import telegram_update
+    from tests.bot.conftest import post_telegram, telegram_update
 
     def post(update):
-        return client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"})
+        return post_telegram(client, update, secret="tg-secret")
 
     assert post(telegram_update(555001, text="menu")).status_code == 200
     run_worker(app)

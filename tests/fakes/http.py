@@ -15,6 +15,7 @@ def free_port() -> int:
 
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a worker with many sends in flight connects many at once, as Twilio allows
 
     def handle_error(self, request, client_address):
         pass  # a client that gave up on a deliberately slow answer is not an error of the fake

@@ -131,3 +131,12 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
     assert session.get(ApiKey, key.id).revoked_at is None
     assert session.get(Conversation, conversation.id).assigned_user_id is None
     assert session.get(StatementLine, ids["line_id"]).status == "suggested"
+
+
+def test_settings_warn_when_the_vpa_looks_personal(client, session, api, users):  # noqa: F811
+    login(client, "boss@a.example")
+    assert 'id="vpa-warning"' not in client.get("/console/settings").get_data(as_text=True)  # testpower@icici
+    api.biller.upi_vpa = "9810000001@ybl"
+    session.add(api.biller)
+    session.commit()
+    assert 'id="vpa-warning"' in client.get("/console/settings").get_data(as_text=True)

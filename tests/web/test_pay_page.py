@@ -151,7 +151,13 @@ def test_exact_amount_cannot_be_changed_by_the_customer(client, session, bill):
         ({"amount_exactness": "EXACT_AND_ABOVE"}, "1000", False),
         ({"amount_exactness": "EXACT_AND_BELOW"}, "500.25", True),
         ({"amount_exactness": "EXACT_AND_BELOW"}, "1245.51", False),
-        ({"amount_exactness": "ANY"}, "0.01", True),
+        ({"amount_exactness": "ANY"}, "0.01", False),  # below the ₹1 floor of a part payment
+        ({"amount_exactness": "ANY"}, "1.00", True),
+        ({"amount_exactness": "EXACT_AND_BELOW"}, "0.99", False),
+        ({"amount_exactness": "EXACT_AND_BELOW", "min_partial_amount": 50000}, "499.99", False),
+        ({"amount_exactness": "EXACT_AND_BELOW", "min_partial_amount": 50000}, "500", True),
+        ({"amount_exactness": "RANGE", "min_amount": 100000, "max_amount": 200000}, "1500", True),  # above amount
+        ({"amount_exactness": "RANGE", "min_amount": 100000, "max_amount": 200000}, "2000.01", False),
         ({"amount_exactness": "ANY"}, "0", False),
         ({"amount_exactness": "RANGE", "min_amount": 100000, "max_amount": 130000}, "1000", True),
         ({"amount_exactness": "RANGE", "min_amount": 100000, "max_amount": 130000}, "999.99", False),
@@ -181,7 +187,12 @@ def test_desktop_gets_a_qr_code_of_the_upi_link(client, session, bill):
     assert svg.status_code == 200
     assert svg.mimetype == "image/svg+xml"
     assert svg.get_data(as_text=True).lstrip().startswith("<?xml")
-    assert session.exec(select(LinkEvent).where(LinkEvent.app == "any", LinkEvent.platform == "desktop")).one()
+    assert client.get(f"/p/{token}/qr.svg").get_data() == svg.get_data()  # the same code, the same `tr`
+    assert session.exec(select(LinkEvent).where(LinkEvent.kind == "app_chosen")).all() == []
+    shown = session.exec(select(LinkEvent).where(LinkEvent.kind == "qr_shown")).one()
+    assert shown.transaction_reference.startswith("CQ") and shown.amount_paise == 124550
+    opens = session.exec(select(LinkEvent).where(LinkEvent.kind == "opened")).all()
+    assert len(opens) == 1  # the page, not its QR image
 
 
 def test_ios_gets_the_app_list_without_a_generic_button(client, session, bill):

@@ -14,6 +14,7 @@ from billing.apps import catalogue
 from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
 from billing.billers import update_biller_profile
 from billing.outbound import OutboundPolicy
+from billing.upi import vpa_looks_personal
 from config import current_settings
 from errors import DomainError, InvalidInput
 from models.db import get_session
@@ -110,9 +111,14 @@ def biller_settings():
         except DomainError as exc:
             session.rollback()
             flash(f"{(exc.field or 'settings').replace('_', ' ')}: {exc.message}", "error")
-            return render("settings.html", form=form, biller=biller), 422
+            return render(
+                "settings.html", form=form, biller=biller, vpa_looks_personal=vpa_looks_personal(biller.upi_vpa)
+            ), 422
         audit(session, biller.id, action="biller.update", subject_type="biller", subject_id=biller.id)
         session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("console.biller_settings", biller=biller.id))
-    return render("settings.html", form=form, biller=biller), 422 if form.errors else 200
+    status = 422 if form.errors else 200
+    return render(
+        "settings.html", form=form, biller=biller, vpa_looks_personal=vpa_looks_personal(biller.upi_vpa)
+    ), status
