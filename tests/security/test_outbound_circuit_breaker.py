@@ -10,6 +10,7 @@ import pytest
 from app import create_app
 from billing.bills import current_link
 from billing.breaker import FAILURES_TO_OPEN, OPEN_SECONDS
+from billing.fetch import FRESH_FOR
 from tests.builders import make_bill
 from tests.conftest import PUBLIC_BASE_URL
 from tests.fakes.biller_endpoint import FakeBillerEndpoint
@@ -80,6 +81,8 @@ def test_a_successful_trial_closes_the_breaker(client, endpoint, token, time_mac
 
     assert "₹1,234.00" in view(client, token)
     endpoint.status, endpoint.body = 503, b"{}"
+    # past the minute a successful fetch stands for the biller's answer (billing.fetch.FRESH_FOR): views fetch again
+    time_machine.move_to(WEDNESDAY_MORNING + timedelta(seconds=OPEN_SECONDS + 1) + FRESH_FOR, tick=False)
     for _ in range(FAILURES_TO_OPEN - 1):
         view(client, token)
 

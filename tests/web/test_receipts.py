@@ -9,13 +9,17 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from billing.bills import current_link
-from billing.payments import record_payment
 from models import OutboundMessage
+from models.db import utcnow
 from tests.builders import make_bill
+from workflows import SYSTEM
+from workflows.payments import record_payment
 
 
 def pay(session, bill, amount, reference):
-    record_payment(session=session, bill=bill, amount_paise=amount, reference=reference, source="api")
+    record_payment(
+        session=session, actor=SYSTEM, now=utcnow(), bill=bill, amount_paise=amount, reference=reference, source="api"
+    )
     session.commit()
 
 
