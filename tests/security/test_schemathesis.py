@@ -1,6 +1,6 @@
 """Schemathesis against the running API: every check, bounded in time, no server errors, nothing off-schema.
 
-The full budget (100 s) is spent on the PostgreSQL pass (CI sets TEST_DATABASE_URL): PostgreSQL is the
+The full budget (60 s) is spent on the PostgreSQL pass (CI sets TEST_DATABASE_URL): PostgreSQL is the
 stricter database, refusing NUL in text and ids beyond 32 bits with errors where SQLite shrugs. The
 SQLite pass runs the same checks on a shorter budget, so `make test` stays quick on one machine.
 SCHEMATHESIS_SECONDS overrides the budget on either.
@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from tests.builders import make_bill
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-FULL_BUDGET_SECONDS, SQLITE_BUDGET_SECONDS = 100, 30
+FULL_BUDGET_SECONDS, SQLITE_BUDGET_SECONDS = 60, 30
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
