@@ -17,9 +17,9 @@ MARKED := --no-default-keywords -k marked -k marked_in:1c,2 --add-comments=TRANS
 # (tests/wall_clock/sitecustomize.py). The suite pins its own instant (tests/conftest.py), so both runs pass alike.
 NIGHT := 2027-08-15T23:30:00+05:30
 TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/web
-# pytest-xdist workers for `make test`: two per core by default (many tests wait on processes and sockets, so one per
-# core left a core idle a third of the time); each worker gets its own database (tests/conftest.py).
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# pytest-xdist workers for `make test`: one per core by default (two per core was no faster and made the process
+# tests wait on each other); each worker gets its own database (tests/conftest.py).
+TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-night lint format clean translations lock
