@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --generate-hashes --custom-compile-command "make lock" -q
+LOCK = $(UV) pip compile pyproject.toml --universal --generate-hashes --custom-compile-command "make lock" -q
 FLASK := $(VENV)/bin/flask --app app
 
 CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/*.po)
@@ -27,13 +27,23 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# The locks pin every package, with hashes: pip refuses anything else. `make lock` recompiles them from pyproject.toml.
-$(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+# The locks pin every package, with hashes: the installer refuses anything else. `make lock` recompiles them from
+# pyproject.toml. uv installs them (ten times faster than pip: 10 s instead of 105 s on a fresh venv); uv itself comes
+# first, by pip, at the version and hashes pinned in requirements-dev.txt.
+UV := $(VENV)/bin/uv
+INSTALL = $(UV) pip install --python $(PY) --quiet --require-hashes
+
+$(UV): requirements-dev.txt | $(PY)
+	awk '/^uv==/{pin=1; print; next} pin && /^[ \t]/{print; next} {pin=0}' requirements-dev.txt > $(VENV)/uv-pin.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/uv-pin.txt
+	touch $@
+
+$(VENV)/.installed: requirements.txt | $(UV)
+	$(INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(INSTALL) -r requirements-dev.txt
 	touch $@
 
 ## lock: recompile requirements.txt and requirements-dev.txt from pyproject.toml, keeping their versions where they

@@ -180,15 +180,30 @@ def _wipe(engine) -> None:
     """Delete every row and, on PostgreSQL, restart the id sequences (ten times faster than TRUNCATE here)."""
     tables = list(reversed(models.metadata.sorted_tables))
     with engine.begin() as connection:
-        for table in tables:
-            connection.execute(table.delete())
-        if engine.dialect.name == "postgresql":
-            sequences = connection.execute(
-                text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
-            ).scalars()
-            restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
-            if restarts:
-                connection.execute(text(f"SELECT {restarts}"))
+        if engine.dialect.name != "postgresql":
+            for table in tables:
+                connection.execute(table.delete())
+            return
+        # One round trip: the statements as one script (psycopg runs a parameterless script in one go).
+        connection.exec_driver_sql(_postgresql_wipe_script(connection, tables))
+
+
+_wipe_scripts: dict[str, str] = {}
+
+
+def _postgresql_wipe_script(connection, tables: list) -> str:
+    """DELETE from each table, then restart every id sequence; built once per database (the schema is fixed)."""
+    database = connection.engine.url.database
+    if database not in _wipe_scripts:
+        sequences = connection.execute(
+            text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
+        ).scalars()
+        statements = [str(table.delete().compile(dialect=connection.dialect)) for table in tables]
+        restarts = ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)
+        if restarts:
+            statements.append(f"SELECT {restarts}")
+        _wipe_scripts[database] = "; ".join(statements)
+    return _wipe_scripts[database]
 
 
 @pytest.fixture
