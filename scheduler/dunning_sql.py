@@ -149,6 +149,7 @@ def run_common_batch(
         "now": now,
         "batch_size": batch_size,
     }
+    session.execute(text("SET LOCAL work_mem = '64MB'"))  # the batch sorts in memory, not on disk
     rows = session.execute(COMMON_PATH, params).all()
     moved = rows[0].moved if rows else 0
     queued = [(row.bill_id, row.cadence_step, row.channel, row.step_at) for row in rows if row.bill_id is not None]
