@@ -157,8 +157,7 @@ def biller_settings():
             field = form._fields.get(name)
             if field is not None:
                 field.errors.append(exc.message)  # next to the field, as well as at the top
-            label = field.label.text if field is not None else (exc.field or "settings").replace("_", " ")
-            flash(f"{label}: {exc.message}", "error")
+            flash(f"{(name or 'settings').replace('_', ' ')}: {exc.message}", "error")
             return render(
                 "settings.html", form=form, biller=biller, vpa_looks_personal=vpa_looks_personal(biller.upi_vpa)
             ), 422
