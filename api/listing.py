@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from api import route
 from api.auth import current_biller
 from billing.bills import bill_public
+from billing.csv_files import spreadsheet_cell
 from billing.listing import MAX_PAGE, BillFilter, iter_payments, list_bills, list_payments
 from billing.schemas import BillPublic
 from billing.text import EARLIEST_DATE, LATEST_DATE
@@ -157,10 +158,10 @@ def get_payments_csv():
                 (
                     record.id,
                     record.bill_id,
-                    record.bill_reference,
+                    spreadsheet_cell(record.bill_reference),
                     record.amount,
-                    record.reference,
-                    record.app or "",
+                    spreadsheet_cell(record.reference),
+                    spreadsheet_cell(record.app or ""),
                     record.source,
                     record.paid_at.isoformat(),
                 )

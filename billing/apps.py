@@ -18,6 +18,7 @@ class PaymentApp:
     name: str
     android_package: str
     ios_scheme: str | None  # None: no known iOS payment scheme, so the app is offered on Android only
+    source: str  # where the package and scheme come from, on the app's own line of payment_apps.json
 
     def offered_on(self, platform: str) -> bool:
         """Whether the app can be opened on this platform (android, ios or desktop)."""

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from billing.apps import catalogue
 from billing.links import TOKEN_ALPHABET
+from billing.upi import PURPOSE_CODES
 from errors import InvalidInput
 from models import ApiKey, Biller, Cadence, CadenceStep
 from models.billers import DEFAULT_TIMEZONE
@@ -22,6 +23,10 @@ from models.vocab import AmountExactness, Channel
 VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
 API_KEY_PREFIX = "cpk_"
 API_KEY_USE_RESOLUTION = timedelta(minutes=5)
+# A Bharat Connect (BBPS) biller id: 14 capitals and digits, e.g. MAHA00000MAH01 (name, zeros, state, serial).
+BBPS_BILLER_ID_PATTERN = re.compile(r"[A-Z0-9]{14}")
+# Money received above what was due, up to this much, is kept without a ticket: a bill's rounding, not ₹1 lakh.
+MAX_OVERPAYMENT_TOLERANCE_PAISE = 1_000_000  # ₹10,000
 
 
 def biller_today(biller: Biller | None, now: datetime) -> date:
@@ -167,6 +172,35 @@ def update_biller_profile(
     biller.payment_apps = list(dict.fromkeys(payment_apps))
     biller.contact_hours_start, biller.contact_hours_end = contact_hours_start, contact_hours_end
     biller.skip_sundays, biller.skip_public_holidays, biller.timezone = skip_sundays, skip_public_holidays, timezone
+    session.add(biller)
+    session.flush()
+    return biller
+
+
+def update_payment_options(
+    *,
+    session: Session,
+    biller: Biller,
+    bbps_biller_id: str | None,
+    upi_purpose: str | None,
+    overpayment_tolerance_paise: int,
+) -> Biller:
+    """Set the Bharat Connect biller id shown for paying from any BBPS app, the UPI `purpose` code sent in every
+    intent and QR (None: not sent), and the over-payment kept without a ticket for support; flushes."""
+    bbps = (bbps_biller_id or "").strip().upper() or None
+    if bbps is not None and not BBPS_BILLER_ID_PATTERN.fullmatch(bbps):
+        raise InvalidInput(
+            "is not a Bharat Connect biller ID: 14 capital letters and digits, such as MAHA00000MAH01",
+            field="bbps_biller_id",
+        )
+    purpose = (upi_purpose or "").strip() or None
+    if purpose is not None and purpose not in PURPOSE_CODES:
+        codes = ", ".join(PURPOSE_CODES)
+        raise InvalidInput(f"is not an NPCI purpose code for bill payments ({codes})", field="upi_purpose")
+    if not 0 <= overpayment_tolerance_paise <= MAX_OVERPAYMENT_TOLERANCE_PAISE:
+        raise InvalidInput("must be from ₹0 to ₹10,000", field="overpayment_tolerance_paise")
+    biller.bbps_biller_id, biller.upi_purpose = bbps, purpose
+    biller.overpayment_tolerance_paise = overpayment_tolerance_paise
     session.add(biller)
     session.flush()
     return biller

@@ -154,7 +154,8 @@ def cancel_bill(*, session: Session, bill: Bill) -> Bill:
     ).rowcount
     session.refresh(bill)
     if cancelled:
-        events.emit(session, bill.biller_id, EventType.BILL_CANCELLED, {"bill": events.bill_data(session, bill)})
+        data = {"bill": bill_event_data(session=session, bill=bill, now=utcnow())}
+        events.emit(session, bill.biller_id, EventType.BILL_CANCELLED, data)
     if bill.status == BillStatus.PAID:
         raise Conflict("A paid bill cannot be cancelled", field="status", code="bill_paid")
     return bill
@@ -191,6 +192,17 @@ def bill_public(*, session: Session, bill: Bill, settings: Settings) -> BillPubl
     )
 
 
+def bill_event_data(*, session: Session, bill: Bill, now: datetime) -> dict:
+    """A bill as events tell the biller's systems: `amount_due` is what the page asks at `now`, with its parts and
+    the total paid, as in every API answer (a late fee included)."""
+    choice = amount_choice(bill, today=biller_today(session.get(Biller, bill.biller_id), now))
+    return events.bill_data(session, bill) | {
+        "amount_due": choice.due_paise,
+        "amount_due_parts": choice.parts(),
+        "total_paid": bill.amount_paise - bill.amount_due_paise,
+    }
+
+
 def expire_bills(*, session: Session, now: datetime) -> int:
     """Close open bills whose every payment link has expired: no more reminders, no more payments; tell the
     biller's systems (`bill.expired`). How many."""
@@ -210,5 +222,6 @@ def expire_bills(*, session: Session, now: datetime) -> int:
     )
     for bill_id in expired:
         bill = session.get(Bill, bill_id)
-        events.emit(session, bill.biller_id, EventType.BILL_EXPIRED, {"bill": events.bill_data(session, bill)})
+        data = {"bill": bill_event_data(session=session, bill=bill, now=now)}
+        events.emit(session, bill.biller_id, EventType.BILL_EXPIRED, data)
     return len(expired)

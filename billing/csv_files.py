@@ -30,3 +30,8 @@ def open_csv(text: str) -> tuple[list[str], Iterator[list[str]]]:
     if not header:
         raise ValueError("The file is empty")
     return [name.strip().lower().replace(" ", "_") for name in header], reader
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice: a leading quote)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -14,6 +14,7 @@ import events
 from accounts.audit import record_audit
 from billing.amounts import amount_choice, excess_beyond_tolerance
 from billing.billers import biller_today
+from billing.bills import bill_event_data
 from billing.money import format_inr
 from errors import Conflict
 from models import Bill, Biller, Complaint, LinkEvent, OutboundMessage, Payment
@@ -104,7 +105,7 @@ def record_payment(
     )
     if excess:
         flag_overpayment(session=session, bill=locked, payment=payment, excess_paise=excess)
-    _emit_payment_events(session=session, bill=locked, payment=payment, was_payable=was_payable)
+    _emit_payment_events(session=session, bill=locked, payment=payment, was_payable=was_payable, now=now)
     return PaymentResult(payment, duplicate=False, overpaid_paise=overpaid)
 
 
@@ -125,9 +126,9 @@ def flag_overpayment(*, session: Session, bill: Bill, payment: Payment, excess_p
     return complaint
 
 
-def _emit_payment_events(*, session: Session, bill: Bill, payment: Payment, was_payable: bool) -> None:
+def _emit_payment_events(*, session: Session, bill: Bill, payment: Payment, was_payable: bool, now: datetime) -> None:
     """Tell the biller's systems: the payment, and what it made of the bill (paid or still partly due)."""
-    bill_fields = events.bill_data(session, bill)
+    bill_fields = bill_event_data(session=session, bill=bill, now=now)
     events.emit(
         session,
         bill.biller_id,

@@ -39,6 +39,21 @@ _CONSUMER_HANDLES = {
     "wasbi",
     "waaxis",
 }
+# NPCI's `purpose` codes (UPI linking specification; the list as PSPs publish it, e.g. Juspay's "Purpose Code")
+# that a biller collecting its own bills by intent or QR may send. Left out on purpose: 01 (SEBI IPOs, MCC 6211),
+# 09 (gifting), 10 (payments made through BBPS itself), 11 (Global UPI), 12-13 (ATM QR), 14 (standing
+# instructions), 15 (disbursements), 20 (B2B), 25 (RBI Retail Direct), 41-50 (UPI Lite), 59-76 (delegation,
+# international, Lite AutoPay, SBMD): rails a bill's payment link is not on, which apps refuse or mis-limit.
+PURPOSE_CODES = {
+    "00": "Default",
+    "02": "Mutual fund (AMC)",
+    "03": "Travel",
+    "04": "Hospitality",
+    "05": "Hospital",
+    "06": "Telecom",
+    "07": "Insurance",
+    "08": "Education",
+}
 _MERCHANT_PREFIXES = ("paytmqr", "bharatpe", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "merchant")
 _TR_ALPHABET = string.ascii_uppercase + string.digits
 

@@ -160,7 +160,10 @@ def pay_with_app(token: str):
 
 @bp.get("/p/<token>/qr.svg")
 def qr_code(token: str):
-    """A UPI QR code of the amount due (on a computer, or to scan from the gallery); not an app choice."""
+    """A UPI QR code of the amount due (on a computer, or to scan from the gallery); not an app choice. A link
+    preview gets none: it would be counted as a QR view, with a transaction reference no customer holds."""
+    if is_link_preview(request.headers.get("User-Agent", "")):
+        abort(404)
     checkout = _checkout_or_404(token, count_open=False)
     try:
         upi_url = show_qr(

@@ -107,3 +107,15 @@ def test_a_payment_range_instant_needs_its_offset(client, api):
 def test_due_dates_must_be_days_in_the_window(client, api, value):
     response = client.get(f"/api/v1/bills?due_to={value}", headers=api.headers)
     assert response.status_code == 422 and response.json["error"]["field"] == "due_to"
+
+
+def test_the_payments_export_never_hands_a_spreadsheet_a_formula(client, api):
+    bill = create(client, api, amount=90000)
+    response = client.post(
+        f"/api/v1/bills/{bill['id']}/payments",
+        json={"amount": 10000, "reference": "UTR-F", "app": '=HYPERLINK("http://x")'},
+        headers=api.headers,
+    )
+    assert response.status_code == 201, response.json
+    [row] = csv.DictReader(io.StringIO(client.get("/api/v1/payments.csv", headers=api.headers).get_data(as_text=True)))
+    assert row["app"] == '\'=HYPERLINK("http://x")' and row["reference"] == "UTR-F"

@@ -89,6 +89,15 @@ def test_a_crawler_following_an_app_button_chooses_no_app(client, session, token
     assert session.exec(select(func.count()).select_from(LinkEvent)).one() == 0
 
 
+@pytest.mark.parametrize("user_agent", CRAWLERS.values(), ids=CRAWLERS.keys())
+def test_a_crawler_fetching_the_qr_code_gets_none_and_nothing_is_counted(client, session, token, user_agent):
+    assert client.get(f"/p/{token}/qr.svg", headers={"User-Agent": user_agent}).status_code == 404
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(LinkEvent)).one() == 0
+    person = client.get(f"/p/{token}/qr.svg", headers={"User-Agent": PEOPLE["iphone-safari"]})
+    assert person.status_code == 200 and person.mimetype == "image/svg+xml"
+
+
 def test_crawler_names_match_anywhere_but_whatsapp_only_as_the_product_itself():
     assert is_link_preview("Mozilla/5.0 (compatible; GOOGLEBOT/2.1)")
     assert not is_link_preview("Mozilla/5.0 (Linux; Android 13) Chrome/120.0 Mobile Safari/537.36 WhatsApp/2.23")

@@ -96,12 +96,22 @@ def test_every_event_reaches_the_billers_system_signed_once(app, client, session
         "customer_reference": customer.reference,
         "amount": 100000,
         "amount_due": 0,
+        "amount_due_parts": {"outstanding": 0, "late_fee": 0, "early_payment_discount": 0},
+        "total_paid": 100000,
         "due_date": paid.due_date.isoformat(),
         "status": "paid",
     }
     assert by_type["bill.paid"]["payment"]["reference"] == "UTR-2"
     assert by_type["bill.partially_paid"]["bill"]["amount_due"] == 60000
     assert by_type["bill.cancelled"]["bill"]["reference"] == cancelled.reference
+    # a bill in an event is the bill the API shows: a cancelled one asks nothing, and nothing of it was paid
+    assert {key: by_type["bill.cancelled"]["bill"][key] for key in ("amount", "amount_due", "total_paid")} == {
+        "amount": 100000,
+        "amount_due": 0,
+        "total_paid": 0,
+    }
+    shown = client.get(f"/api/v1/bills/{cancelled.id}", headers=api.headers).json
+    assert by_type["bill.cancelled"]["bill"]["amount_due_parts"] == shown["amount_due_parts"]
     assert by_type["bill.expired"]["bill"]["reference"] == expiring.reference
     assert by_type["customer.opted_out"] == {"customer": {"reference": customer.reference}, "channel": "sms"}
     assert by_type["complaint.opened"]["complaint"]["category"] == "charged_twice"

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from billing import reports
 from billing.billers import biller_today
+from billing.csv_files import spreadsheet_cell
 from billing.listing import BillFilter, iter_bills, list_bills
 from billing.text import text_problem
 from errors import InvalidInput
@@ -49,11 +50,6 @@ def _filter(today: date) -> tuple[BillFilter, dict, list[str]]:
         overdue_before=today if values["overdue"] in ("1", "yes") else None,
     )
     return where, values, problems
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/bills", endpoint="list_bills")
@@ -112,9 +108,9 @@ def export_bills():
             reference, name = names[bill.customer_id]
             writer.writerow(
                 (
-                    _cell(bill.reference),
-                    _cell(reference),
-                    _cell(name),
+                    spreadsheet_cell(bill.reference),
+                    spreadsheet_cell(reference),
+                    spreadsheet_cell(name),
                     bill.status,
                     f"{bill.amount_paise / 100:.2f}",
                     f"{bill.amount_due_paise / 100:.2f}",

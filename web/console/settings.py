@@ -1,8 +1,10 @@
-"""Biller settings in the console: payee details, payment apps, contact hours and days, bill-fetch endpoint."""
+"""Biller settings in the console: payee details, payment apps, contact hours and days, Bharat Connect and UPI
+purpose, over-payment tolerance, bill-fetch endpoint."""
 
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, request, url_for
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
@@ -12,9 +14,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from billing.apps import catalogue
 from billing.biller_secrets import set_bill_fetch_endpoint, set_payment_webhook_secret
-from billing.billers import update_biller_profile
+from billing.billers import update_biller_profile, update_payment_options
 from billing.outbound import OutboundPolicy
-from billing.upi import vpa_looks_personal
+from billing.upi import PURPOSE_CODES, vpa_looks_personal
 from config import current_settings
 from errors import DomainError, InvalidInput
 from models.db import get_session
@@ -51,6 +53,14 @@ class ProfileForm(ConsoleForm):
     skip_sundays = BooleanField("No reminders on Sundays")
     skip_public_holidays = BooleanField("No reminders on India's public holidays")
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in TIME_ZONES])
+    bbps_biller_id = StringField("Bharat Connect (BBPS) biller ID", validators=[Optional(), Length(max=20)])
+    upi_purpose = SelectField(  # checked by billing.billers, whose refusal names the codes it accepts
+        "UPI purpose code",
+        choices=[SelectChoice("", "Not sent")]
+        + [SelectChoice(code, f"{code} · {name}") for code, name in PURPOSE_CODES.items()],
+        validate_choice=False,
+    )
+    overpayment_tolerance = StringField("Over-payment kept without a ticket (₹)", validators=[Length(max=20)])
     bill_fetch_url = StringField("Bill fetch endpoint", validators=[Optional(), Length(max=500)])
     bill_fetch_secret = PasswordField(
         "Bill fetch secret (leave empty to keep)", validators=[Optional(), Length(max=200)]
@@ -58,6 +68,23 @@ class ProfileForm(ConsoleForm):
     payment_webhook_secret = PasswordField(
         "Payment webhook secret (leave empty to keep)", validators=[Optional(), Length(max=200)]
     )
+
+
+# A refusal from billing names the column; the form's field for it, where the two differ.
+FORM_FIELD = {"overpayment_tolerance_paise": "overpayment_tolerance"}
+
+
+def _paise(text: str | None) -> int:
+    """Rupees as typed ("10", "2.50", "₹1,000"; empty is none) as paise."""
+    try:
+        value = Decimal((text or "").strip().replace(",", "").removeprefix("₹") or "0")
+        if value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        raise InvalidInput(
+            "must be an amount in rupees, such as 10 or 2.50", field="overpayment_tolerance_paise"
+        ) from None
+    return int(value * 100)
 
 
 def _hhmm(text: str, field: str) -> time:
@@ -70,7 +97,8 @@ def _hhmm(text: str, field: str) -> time:
 @bp.route("/settings", methods=["GET", "POST"])
 @biller_admin_only
 def biller_settings():
-    """The biller's payee details, amount rule, payment apps, contact hours and days, and bill-fetch endpoint."""
+    """The biller's payee details, amount rule, payment apps, contact hours and days, Bharat Connect biller id,
+    UPI purpose code, over-payment tolerance and bill-fetch endpoint; every change is in the audit log."""
     session = get_session()
     biller = managed_biller()
     form = ProfileForm(obj=biller) if request.method == "GET" else ProfileForm()
@@ -78,11 +106,19 @@ def biller_settings():
         form.timezone.choices = [*form.timezone.choices, SelectChoice(biller.timezone, biller.timezone)]
     if request.method == "POST" and not request.form.get("timezone"):
         form.timezone.data = biller.timezone  # a client that does not send the zone keeps the biller's
+    if request.method == "POST":  # nor are fields a client does not send at all cleared (only empty ones)
+        kept = {"bbps_biller_id": biller.bbps_biller_id, "upi_purpose": biller.upi_purpose}
+        kept["overpayment_tolerance"] = f"{biller.overpayment_tolerance_paise / 100:.2f}"
+        for name, value in kept.items():
+            if name not in request.form:
+                form[name].data = value
     if request.method == "GET":
         form.contact_hours_start.data = biller.contact_hours_start.strftime("%H:%M")
         form.contact_hours_end.data = biller.contact_hours_end.strftime("%H:%M")
         form.bill_fetch_secret.data = form.payment_webhook_secret.data = ""
+        form.overpayment_tolerance.data = f"{biller.overpayment_tolerance_paise / 100:.2f}"
     elif form.validate_on_submit():
+        before = biller.model_dump()
         try:
             update_biller_profile(
                 session=session,
@@ -99,6 +135,13 @@ def biller_settings():
                 skip_public_holidays=form.skip_public_holidays.data,
                 timezone=form.timezone.data,
             )
+            update_payment_options(
+                session=session,
+                biller=biller,
+                bbps_biller_id=form.bbps_biller_id.data,
+                upi_purpose=form.upi_purpose.data,
+                overpayment_tolerance_paise=_paise(form.overpayment_tolerance.data),
+            )
             set_bill_fetch_endpoint(
                 session=session,
                 biller=biller,
@@ -110,11 +153,24 @@ def biller_settings():
                 set_payment_webhook_secret(session=session, biller=biller, secret=form.payment_webhook_secret.data)
         except DomainError as exc:
             session.rollback()
-            flash(f"{(exc.field or 'settings').replace('_', ' ')}: {exc.message}", "error")
+            name = FORM_FIELD.get(exc.field, exc.field or "")
+            field = form._fields.get(name)
+            if field is not None:
+                field.errors.append(exc.message)  # next to the field, as well as at the top
+            flash(f"{(name or 'settings').replace('_', ' ')}: {exc.message}", "error")
             return render(
                 "settings.html", form=form, biller=biller, vpa_looks_personal=vpa_looks_personal(biller.upi_vpa)
             ), 422
-        audit(session, biller.id, action="biller.update", subject_type="biller", subject_id=biller.id)
+        after = biller.model_dump()
+        changed = sorted(name for name, value in after.items() if before.get(name) != value)  # names, not values
+        audit(
+            session,
+            biller.id,
+            action="biller.update",
+            subject_type="biller",
+            subject_id=biller.id,
+            detail={"changed": changed},
+        )
         session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("console.biller_settings", biller=biller.id))
