@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from flask import flash, redirect, request, url_for
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,6 +20,7 @@ from config import current_settings
 from errors import DomainError, InvalidInput
 from models.db import get_session
 from models.vocab import AmountExactness
+from scheduler.calendar import indian_states
 from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
 
 TIME_ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "Asia/Dhaka", "Asia/Dubai", "Asia/Singapore", "Europe/London", "UTC")
@@ -50,6 +52,11 @@ class ProfileForm(ConsoleForm):
     contact_hours_end = StringField("Contact until (HH:MM)", validators=[DataRequired()])
     skip_sundays = BooleanField("No reminders on Sundays")
     skip_public_holidays = BooleanField("No reminders on India's public holidays")
+    holiday_state = SelectField(
+        lazy_gettext("State whose holidays also count"),
+        choices=[SelectChoice("", lazy_gettext("None: India's national holidays only"))]
+        + [SelectChoice(code, name) for code, name in indian_states().items()],
+    )
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in TIME_ZONES])
     bill_fetch_url = StringField("Bill fetch endpoint", validators=[Optional(), Length(max=500)])
     bill_fetch_secret = PasswordField(
@@ -78,6 +85,8 @@ def biller_settings():
         form.timezone.choices = [*form.timezone.choices, SelectChoice(biller.timezone, biller.timezone)]
     if request.method == "POST" and not request.form.get("timezone"):
         form.timezone.data = biller.timezone  # a client that does not send the zone keeps the biller's
+    if request.method == "POST" and "holiday_state" not in request.form:
+        form.holiday_state.data = biller.holiday_state or ""  # nor one that does not send the state
     if request.method == "GET":
         form.contact_hours_start.data = biller.contact_hours_start.strftime("%H:%M")
         form.contact_hours_end.data = biller.contact_hours_end.strftime("%H:%M")
@@ -98,6 +107,7 @@ def biller_settings():
                 skip_sundays=form.skip_sundays.data,
                 skip_public_holidays=form.skip_public_holidays.data,
                 timezone=form.timezone.data,
+                holiday_state=form.holiday_state.data or None,
             )
             set_bill_fetch_endpoint(
                 session=session,
