@@ -248,3 +248,19 @@ def test_admin_works_on_the_biller_chosen_in_the_switcher(client, session, api, 
     assert (
         session.exec(select(AuditEvent.actor).where(AuditEvent.action == "canned_reply.create")).one() == f"user:{root}"
     )
+
+
+def test_a_deleted_label_leaves_every_conversation(client, session, api, desk):
+    label = Label(biller_id=api.biller.id, name="refund")
+    session.add(label)
+    session.commit()
+    session.add(ConversationLabel(conversation_id=desk["a"]["conversation"].id, label_id=label.id))
+    session.commit()
+    label_id = label.id
+    login(client, "boss@a.example")
+    response = client.post(f"/console/labels/{label_id}/delete", data={"csrf_token": csrf(client, "/console/labels")})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Label, label_id) is None and session.exec(select(ConversationLabel)).all() == []
+    audited = select(AuditEvent.action).where(AuditEvent.subject_type == "label", AuditEvent.subject_id == label_id)
+    assert session.exec(audited).all() == ["label.delete"]
