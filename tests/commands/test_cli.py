@@ -7,7 +7,7 @@ import json
 from sqlmodel import func, select
 
 from accounts.users import authenticate
-from models import ApiKey, Bill, Biller, Cadence, CadenceStep, CannedReply, Customer, Label, User
+from models import ApiKey, AuditEvent, Bill, Biller, Cadence, CadenceStep, CannedReply, Customer, Label, User
 
 
 def test_biller_create_json_prints_id_and_a_working_key(app, client):
@@ -111,6 +111,8 @@ def test_bills_import_reports_bad_lines_and_fails(app, session, api, tmp_path):
     assert partial.exit_code == 0
     assert "Imported 1 of 2" in partial.output
     assert session.exec(select(Bill.reference)).all() == ["E-1"]
+    audited = session.exec(select(AuditEvent).where(AuditEvent.action == "bills.import")).one()  # the refused one: none
+    assert (audited.actor, audited.detail) == ("cli", {"imported": 1, "rejected": 1})
 
 
 def test_bills_import_for_unknown_biller_is_a_usage_error(app, tmp_path):
