@@ -58,6 +58,8 @@ def check(page, name: str, size: str) -> list[str]:
 def test_admin_keeps_replies_and_labels_and_support_uses_them(browser, live_server, session, api, desk, size):
     context = browser.new_context(viewport=VIEWPORTS[size])
     page = context.new_page()
+    errors = []  # a CSP violation (an inline script or style) is reported on the console as an error
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     problems = {}
     sign_in(page, live_server, "boss@a.example")
     page.goto(f"{live_server}/console/canned-replies")
@@ -102,5 +104,6 @@ def test_admin_keeps_replies_and_labels_and_support_uses_them(browser, live_serv
     assert page.locator("ul.list li").count() == 1 and "refund" in page.locator("ul.list li").inner_text()
     problems["inbox-by-label"] = check(page, "inbox-by-label", size)
     assert {name: found for name, found in problems.items() if found} == {}
+    assert [error for error in errors if "favicon" not in error and "404" not in error] == []
     assert len(session.exec(select(Label)).all()) == 1
     context.close()
