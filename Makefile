@@ -61,7 +61,7 @@ lock: $(VENV)/.installed-dev
 ## untranslated, changed ones marked fuzzy (tests/web/test_translations.py fails until they are translated);
 ## existing translations are kept. `make` compiles them.
 translations: $(VENV)/.installed
-	$(EXTRACT) -F babel.cfg -o $(TRANSLATIONS)/messages.pot --ignore-dirs=".venv tests bench" .
+	$(EXTRACT) -F babel.cfg -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --ignore-dirs=".venv tests bench" .
 	$(EXTRACT) $(MARKED) -o $(TRANSLATIONS)/bot.pot bot/texts.py
 	$(EXTRACT) $(MARKED) -o $(TRANSLATIONS)/templates.pot channels/templates.py
 	for domain in messages bot templates; do \

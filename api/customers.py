@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import g, jsonify
 
 from api import route
 from api.auth import current_biller
 from api.errors import parse_json_body
 from api.retry import commit_as_retry_would
-from billing.customers import customer_public, get_customer, upsert_customer
+from billing.customers import customer_public, get_customer
 from billing.schemas import CustomerIn, CustomerPublic
-from models.db import get_session
+from models.db import get_session, utcnow
+from workflows import api_key
+from workflows.customers import upsert_customer
 
 
 @route(
@@ -27,7 +29,9 @@ def put_customer():
     data = parse_json_body(CustomerIn)
     session = get_session()
     customer, created = commit_as_retry_would(
-        lambda: upsert_customer(session=session, biller_id=current_biller().id, data=data)
+        lambda: upsert_customer(
+            session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=current_biller(), data=data
+        )
     )
     body = customer_public(session=session, customer=customer).model_dump(mode="json")
     return jsonify(body), 201 if created else 200

@@ -152,7 +152,7 @@ def notify_many():
         raise ApiError(415, "unsupported_media_type", "Send text/csv with a 'reference' column", field="file")
     data = request.get_data()
     if runs_in_background(data, settings=current_settings()):
-        return accepted(kind=NOTIFY, payload=data, params={})
+        return accepted(kind=NOTIFY, payload=data, params={"actor": str(api_key(g.api_key_id))})
     session = get_session()
     answer = notify_bills(
         session=session, actor=api_key(g.api_key_id), now=utcnow(), biller=current_biller(), data=data

@@ -19,6 +19,7 @@ from models import ApiKey, Biller, Cadence, CadenceStep
 from models.billers import DEFAULT_TIMEZONE
 from models.db import utcnow
 from models.vocab import AmountExactness, Channel
+from scheduler.calendar import indian_states
 
 VPA_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$")
 API_KEY_PREFIX = "cpk_"
@@ -151,6 +152,7 @@ def update_biller_profile(
     skip_sundays: bool,
     skip_public_holidays: bool,
     timezone: str,
+    holiday_state: str | None = None,
 ) -> Biller:
     """Change a biller's payee details, amount rule, apps and contact days under the onboarding rules; flushes."""
     if not name.strip():
@@ -167,11 +169,14 @@ def update_biller_profile(
         raise InvalidInput("must end after it starts", field="contact_hours_end")
     if timezone not in available_timezones():
         raise InvalidInput("is not a time zone such as Asia/Kolkata", field="timezone")
+    if holiday_state and holiday_state not in indian_states():
+        raise InvalidInput("is not an Indian state or union territory code such as WB", field="holiday_state")
     biller.name, biller.upi_vpa, biller.payee_name = name.strip(), upi_vpa, payee_name.strip()[:100]
     biller.merchant_category_code, biller.default_amount_exactness = merchant_category_code, default_amount_exactness
     biller.payment_apps = list(dict.fromkeys(payment_apps))
     biller.contact_hours_start, biller.contact_hours_end = contact_hours_start, contact_hours_end
     biller.skip_sundays, biller.skip_public_holidays, biller.timezone = skip_sundays, skip_public_holidays, timezone
+    biller.holiday_state = holiday_state or None
     session.add(biller)
     session.flush()
     return biller

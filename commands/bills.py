@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from accounts.audit import record_audit
-from billing.importer import import_bills_csv
 from config import current_settings
 from models import Biller
-from models.db import current_db
+from models.db import current_db, utcnow
+from workflows import Actor
+from workflows.bills import import_bills
 
 bills_cli = AppGroup("bills", help="Manage bills.")
 
@@ -27,25 +27,25 @@ def import_command(file: Path, biller_id: int, partial: bool) -> None:
         biller = session.get(Biller, biller_id)
         if biller is None:
             raise click.UsageError(f"--biller: no biller with id {biller_id}")
-        report = import_bills_csv(
-            session=session, biller=biller, data=file.read_bytes(), partial=partial, settings=current_settings()
+        answer = import_bills(
+            session=session,
+            actor=Actor("cli"),
+            now=utcnow(),
+            biller=biller,
+            data=file.read_bytes(),
+            partial=partial,
+            settings=current_settings(),
         )
-        for error in report.errors:
-            click.echo(f"line {error.line}: {error.message}", err=True)
-        if not report.ok and not partial:
+        report = answer.body
+        for error in report["errors"]:
+            click.echo(f"line {error['line']}: {error['message']}", err=True)
+        if not answer.ok:
             session.rollback()
             raise click.ClickException(
-                f"{len(report.errors)} bad row(s) of {report.rows}; nothing imported "
+                f"{report['rejected']} bad row(s) of {report['rows']}; nothing imported "
                 "(use --partial to import the good rows)"
             )
-        record_audit(
-            session=session,
-            biller_id=biller_id,
-            actor="cli",
-            action="bills.import",
-            detail={"imported": report.imported, "rejected": len(report.errors)},
-        )
         session.commit()
     finally:
         session.close()
-    click.echo(f"Imported {report.imported} of {report.rows} bill(s); {len(report.errors)} rejected")
+    click.echo(f"Imported {report['imported']} of {report['rows']} bill(s); {report['rejected']} rejected")

@@ -14,11 +14,12 @@ from billing.bills import current_link, find_bill
 from billing.links import link_url
 from billing.schemas import BillIn
 from config import current_settings
-from models import Biller, User
+from models import Biller, CannedReply, Label, User
 from models.db import current_db, utcnow
 from models.vocab import Role
 from workflows import Actor
 from workflows.bills import create_bill
+from workflows.support_desk import create_label, save_canned_reply
 
 DEMO_BILLER = "Demo Power Distribution Ltd"
 DEMO_VPA = "demopower@icici"
@@ -46,6 +47,7 @@ def demo_command() -> None:
     with current_db().session_scope() as session:
         biller, api_key = _demo_biller(session)
         _demo_users(session, biller.id)
+        _demo_support_tools(session, biller.id)
         links = [
             (ref, link_url(current_link(session=session, bill_id=bill.id).token, settings=settings))
             for ref, bill in _demo_bills(session, biller, today)
@@ -79,6 +81,25 @@ def _demo_users(session: Session, biller_id: int) -> None:
                 role=role,
                 biller_id=None if role is Role.ADMIN else biller_id,
             )
+
+
+# Support's ready answers in each language the demo customers read, and a few labels for conversations.
+DEMO_CANNED_REPLIES = (
+    ("en", "Payment link", "Hello {name}, you can pay {amount} for bill {bill} here: {link}"),
+    ("hi", "भुगतान लिंक", "नमस्ते {name}, बिल {bill} के {amount} यहाँ चुकाएँ: {link}"),
+    ("bn", "পেমেন্ট লিংক", "নমস্কার {name}, বিল {bill}-এর {amount} এখানে দিন: {link}"),
+)
+DEMO_LABELS = ("refund", "meter reading", "wrong bill")
+
+
+def _demo_support_tools(session: Session, biller_id: int) -> None:
+    at = {"session": session, "actor": Actor("cli"), "now": utcnow(), "biller_id": biller_id}
+    if session.exec(select(CannedReply.id).where(CannedReply.biller_id == biller_id)).first() is None:
+        for language, title, body in DEMO_CANNED_REPLIES:
+            save_canned_reply(**at, title=title, language=language, body=body)
+    if session.exec(select(Label.id).where(Label.biller_id == biller_id)).first() is None:
+        for name in DEMO_LABELS:
+            create_label(**at, name=name)
 
 
 def _demo_bills(session: Session, biller: Biller, today: date):

@@ -38,7 +38,12 @@ def _run_import(*, session: Session, job: Job, biller: Biller, settings: Setting
 
 def _run_notify(*, session: Session, job: Job, biller: Biller, settings: Settings, on_progress: Progress) -> BulkAnswer:
     return notify_bills(
-        session=session, actor=Actor("job"), now=utcnow(), biller=biller, data=job.payload, on_progress=on_progress
+        session=session,
+        actor=Actor.parse(job.params.get("actor", "job")),
+        now=utcnow(),
+        biller=biller,
+        data=job.payload,
+        on_progress=on_progress,
     )
 
 

@@ -18,6 +18,7 @@ from models.messages import (
     SenderRate,
 )
 from models.reconciliation import PaymentProviderAccount, StatementLine
+from models.support import CannedReply, ConversationLabel, Label
 from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 metadata = SQLModel.metadata
@@ -30,14 +31,17 @@ __all__ = [
     "BillerSender",
     "Cadence",
     "CadenceStep",
+    "CannedReply",
     "Complaint",
     "Conversation",
+    "ConversationLabel",
     "ConversationMessage",
     "Customer",
     "CustomerChannel",
     "CustomerNote",
     "InboundMessage",
     "Job",
+    "Label",
     "LinkEvent",
     "MessageTemplate",
     "OutboundMessage",

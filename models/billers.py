@@ -41,6 +41,9 @@ class Biller(SQLModel, table=True):
     contact_hours_end: time = Field(default=time(19, 0))
     skip_sundays: bool = False
     skip_public_holidays: bool = False
+    # Where the biller's customers are: an Indian state or union territory as the `holidays` package codes it
+    # (ISO 3166-2:IN without "IN-", e.g. "WB"); with skip_public_holidays its holidays count as well as India's.
+    holiday_state: str | None = Field(default=None, max_length=3)
     max_reminders_per_bill: int = 8
     max_snooze_days: int = 14
     whatsapp_outside_window: str = Field(default="template", max_length=16)  # "template" or "sms"

@@ -15,9 +15,19 @@ LATEST = time(19, 0)  # … or after 19:00, whatever the biller configures
 
 
 @cache
-def indian_holidays(year: int) -> holidays.HolidayBase:
-    """India's public holidays for a year (the `holidays` package)."""
-    return holidays.country_holidays("IN", years=year)
+def indian_holidays(year: int, state: str | None = None) -> holidays.HolidayBase:
+    """India's public holidays for a year, with a state's or union territory's own when one is named
+    (the `holidays` package's subdivision codes: "WB", "MH"…)."""
+    return holidays.country_holidays("IN", subdiv=state or None, years=year)
+
+
+def indian_states() -> dict[str, str]:
+    """The states and union territories the `holidays` package knows, code → English name, by name."""
+    names: dict[str, str] = {}
+    for name, code in holidays.India.subdivisions_aliases.items():
+        if code in holidays.India.subdivisions and name.isascii() and not name.isupper():
+            names.setdefault(code, name)
+    return dict(sorted(names.items(), key=lambda item: item[1]))
 
 
 class ContactCalendar:
@@ -31,12 +41,13 @@ class ContactCalendar:
             self.start, self.end = EARLIEST, LATEST
         self.skip_sundays = biller.skip_sundays
         self.skip_holidays = biller.skip_public_holidays
+        self.state = biller.holiday_state
 
     def allowed_day(self, day: date) -> bool:
         """Whether reminders may go on this day at all."""
         if self.skip_sundays and day.weekday() == 6:
             return False
-        return not (self.skip_holidays and day in indian_holidays(day.year))
+        return not (self.skip_holidays and day in indian_holidays(day.year, self.state))
 
     def next_allowed(self, moment: datetime) -> datetime:
         """The moment itself if it is allowed, else the next allowed moment (never dropped)."""

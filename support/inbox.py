@@ -8,13 +8,15 @@ from sqlmodel import Session, select
 
 from billing.customers import WHATSAPP_WINDOW
 from models import Conversation, Customer, CustomerChannel
+from support.conversation_labels import labelled
 
 # mine: assigned to the user; unassigned: nobody has taken it; all: everything waiting.
 ASSIGNMENT_FILTERS = {"all": "All waiting", "mine": "Mine", "unassigned": "Unassigned"}
 
 
-def waiting_conversations(*, show: str = "all", user_id: int | None = None):
-    """A query of (conversation, customer) pairs needing a person, oldest first (the caller scopes it)."""
+def waiting_conversations(*, show: str = "all", user_id: int | None = None, label_id: int | None = None):
+    """A query of (conversation, customer) pairs needing a person, oldest first (the caller scopes it);
+    with `label_id`, only the conversations carrying that label."""
     query = (
         select(Conversation, Customer)
         .join(Customer, Customer.id == Conversation.customer_id)
@@ -25,7 +27,7 @@ def waiting_conversations(*, show: str = "all", user_id: int | None = None):
         query = query.where(Conversation.assigned_user_id == user_id)
     elif show == "unassigned":
         query = query.where(Conversation.assigned_user_id.is_(None))
-    return query
+    return query if label_id is None else labelled(query, label_id)
 
 
 def whatsapp_window_closes_at(*, session: Session, customer_id: int, now: datetime) -> datetime | None:

@@ -34,7 +34,17 @@ def create_bill(
     *, session: Session, actor: Actor, now: datetime, biller: Biller, data: BillIn, settings: Settings
 ) -> Bill:
     """Create a bill, its customer (upserted) and its payment link, on the biller's default cadence unless named."""
-    return bills.create_bill(session=session, biller=biller, data=data, settings=settings)
+    bill = bills.create_bill(session=session, biller=biller, data=data, settings=settings)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=str(actor),
+        action="bill.create",
+        subject_type="bill",
+        subject_id=bill.id,
+        detail={"customer_id": bill.customer_id},
+    )
+    return bill
 
 
 def close_expired_bills(*, session: Session, actor: Actor, now: datetime) -> int:
@@ -85,4 +95,11 @@ def notify_bills(
 ) -> BulkAnswer:
     """Notify the bills a CSV lists by reference (a CSV without that column raises InvalidInput)."""
     report = notify_bills_csv(session=session, actor=actor, now=now, biller=biller, data=data, on_progress=on_progress)
+    record_audit(
+        session=session,
+        biller_id=biller.id,
+        actor=str(actor),
+        action="bills.notify",
+        detail={"queued": report["queued"], "refused": len(report["results"]) - report["queued"]},
+    )
     return BulkAnswer(200, report)

@@ -1,6 +1,7 @@
 """Need-based notifications: one message about a bill now, or at the next moment the biller may call.
 
-`actor` is who asked (support, an API key, a bulk job); the audit of the request is the caller's.
+`actor` is who asked (support, an API key, a bulk job), named in the audit log: one entry per message asked for
+(`bill.notify`); a CSV of them is one entry with its counts (`bills.notify`, written by workflows.bills).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from accounts.audit import record_audit
 from billing.bills import bills_by_reference
 from billing.csv_files import decode_csv, open_csv
 from billing.text import check_text, text_problem
@@ -34,6 +36,24 @@ def notify_bill(
     key: str | None = None,
 ) -> tuple[OutboundMessage, datetime]:
     """Queue one message about an open bill, honouring opt-outs and contact hours; returns it and when it goes."""
+    message, when = _queue_notification(
+        session=session, now=now, bill=bill, channels=channels, template=template, key=key
+    )
+    record_audit(
+        session=session,
+        biller_id=bill.biller_id,
+        actor=str(actor),
+        action="bill.notify",
+        subject_type="bill",
+        subject_id=bill.id,
+        detail={"template": template, "channel": message.channel, "message_id": message.id},
+    )
+    return message, when
+
+
+def _queue_notification(
+    *, session: Session, now: datetime, bill: Bill, channels: list[str] | None, template: str, key: str | None
+) -> tuple[OutboundMessage, datetime]:
     if bill.status not in PAYABLE_STATUSES:
         raise Conflict("This bill is not open", field="status", code="bill_closed")
     if template not in REMINDER_TEMPLATES:
@@ -97,7 +117,9 @@ def notify_bills_csv(
             bill, _customer = found.get(check_text(references[done], field="reference"), (None, None))
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
-            message, _ = notify_bill(session=session, actor=actor, now=now, bill=bill)
+            message, _ = _queue_notification(
+                session=session, now=now, bill=bill, channels=None, template="notify", key=None
+            )
             results.append({"line": line, "reference": reference, "status": "queued", "channel": message.channel})
         except DomainError as exc:
             results.append({"line": line, "reference": reference, "status": "refused", "reason": exc.message})

@@ -55,6 +55,8 @@ def pages(desk) -> dict[str, str]:
         "upload": "/console/bills/import",
         "cadences": "/console/cadences",
         "templates": "/console/templates",
+        "canned-replies": "/console/canned-replies",
+        "labels": "/console/labels",
         "settings": "/console/settings",
         "senders": "/console/settings/senders",
         "users": "/console/users",

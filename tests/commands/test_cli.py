@@ -7,7 +7,7 @@ import json
 from sqlmodel import func, select
 
 from accounts.users import authenticate
-from models import ApiKey, Bill, Biller, Cadence, CadenceStep, Customer, User
+from models import ApiKey, AuditEvent, Bill, Biller, Cadence, CadenceStep, CannedReply, Customer, Label, User
 
 
 def test_biller_create_json_prints_id_and_a_working_key(app, client):
@@ -91,6 +91,8 @@ def test_demo_is_idempotent_and_prints_links_and_logins(app, session):
     assert session.exec(select(func.count()).select_from(Bill)).one() == 3
     assert set(session.exec(select(Customer.language)).all()) == {"en", "hi", "bn"}
     assert session.exec(select(func.count()).select_from(User)).one() == 3
+    assert sorted(session.exec(select(CannedReply.language)).all()) == ["bn", "en", "hi"]  # once, however often run
+    assert session.exec(select(func.count()).select_from(Label)).one() == 3
 
 
 def test_bills_import_reports_bad_lines_and_fails(app, session, api, tmp_path):
@@ -109,6 +111,8 @@ def test_bills_import_reports_bad_lines_and_fails(app, session, api, tmp_path):
     assert partial.exit_code == 0
     assert "Imported 1 of 2" in partial.output
     assert session.exec(select(Bill.reference)).all() == ["E-1"]
+    audited = session.exec(select(AuditEvent).where(AuditEvent.action == "bills.import")).one()  # the refused one: none
+    assert (audited.actor, audited.detail) == ("cli", {"imported": 1, "rejected": 1})
 
 
 def test_bills_import_for_unknown_biller_is_a_usage_error(app, tmp_path):

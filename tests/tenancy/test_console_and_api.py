@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import Bill, Conversation, StatementLine, User
+from models import Bill, CannedReply, Conversation, Label, StatementLine, User
 from models.db import utcnow
 from models.webhooks import WebhookEndpoint
 from tests.reconciliation.conftest import hdfc_statement
@@ -48,6 +48,17 @@ def webhook_endpoint(session, tenant) -> int:
     session.add(endpoint)
     session.commit()
     return endpoint.id
+
+
+def support_tools_of(session, tenant) -> tuple[int, int]:
+    """A canned reply (that names the tenant's bill) and a label of the tenant's: (reply id, label id)."""
+    reply = CannedReply(
+        biller_id=tenant.biller_id, language="en", title="Pay", body=f"About {tenant.marks[0]}: {{link}}"
+    )
+    label = Label(biller_id=tenant.biller_id, name=f"label {tenant.marks[0]}")
+    session.add_all([reply, label])
+    session.commit()
+    return reply.id, label.id
 
 
 def sign_in(client, email: str) -> None:
@@ -103,6 +114,7 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
     ).one()
     mine_job, theirs_job = (job_of(session, tenant) for tenant in (mine, theirs))
     mine_line, theirs_line = (suggested_line_of(client, session, tenant) for tenant in (mine, theirs))
+    (mine_reply, mine_label), (theirs_reply, theirs_label) = (support_tools_of(session, t) for t in (mine, theirs))
     mine_user, theirs_user = (
         session.exec(select(User).where(User.email == f"desk@{letter}.example")).one().id
         for letter in ("ab"[me], "ab"[1 - me])
@@ -115,6 +127,8 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "job_id": mine_job,
             "line_id": mine_line,
             "user_id": mine_user,
+            "reply_id": mine_reply,
+            "label_id": mine_label,
         },
         "theirs": {
             "conversation_id": both_waiting[theirs.biller_id].id,
@@ -123,6 +137,8 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "job_id": theirs_job,
             "line_id": theirs_line,
             "user_id": theirs_user,
+            "reply_id": theirs_reply,
+            "label_id": theirs_label,
         },
         "person's": {
             "conversation_id": person.id,
@@ -131,6 +147,8 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
             "job_id": theirs_job,
             "line_id": theirs_line,
             "user_id": theirs_user,
+            "reply_id": theirs_reply,
+            "label_id": theirs_label,
         },
     }
     sign_in(client, f"boss@{'ab'[me]}.example")
@@ -166,9 +184,12 @@ def test_every_console_route_shows_nothing_of_the_other_biller(app, client, sess
         assert (mine.marks[1] in html) == (query in (PHONE, "9810000050"))
     assert {"console.inbox", "console.conversation", "console.customer_timeline", "console.reply"} <= walked
     assert {"console.reconciliation", "console.confirm_line", "console.reject_line"} <= walked
+    assert {"console.canned_replies", "console.edit_canned_reply", "console.labels", "console.remove_label"} <= walked
+    assert {"console.add_conversation_label", "console.remove_conversation_label"} <= walked
     session.expire_all()
     assert session.get(Bill, theirs.bill.id).status == theirs.bill.status
     assert session.get(Conversation, both_waiting[theirs.biller_id].id).assigned_user_id is None
+    assert session.get(CannedReply, theirs_reply) is not None and session.get(Label, theirs_label) is not None
 
 
 @pytest.mark.parametrize("me", [0, 1], ids=["as biller A", "as biller B"])

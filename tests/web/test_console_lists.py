@@ -142,6 +142,40 @@ def test_contact_days_and_time_zone_are_settings(client, session, api, users):  
     )
 
 
+def test_the_state_whose_holidays_count_is_a_select_of_named_states(client, session, api, users):  # noqa: F811
+    login(client, "boss@a.example")
+    html = client.get("/console/settings").get_data(as_text=True)
+    assert '<option value="WB">West Bengal</option>' in html and '<option value="MH">Maharashtra</option>' in html
+    form = {
+        "csrf_token": csrf(client, "/console/settings"),
+        "name": "Asansol Power",
+        "upi_vpa": "asansol@hdfc",
+        "payee_name": "Asansol Power",
+        "merchant_category_code": "4900",
+        "default_amount_exactness": "EXACT",
+        "payment_apps": ["gpay"],
+        "contact_hours_start": "09:00",
+        "contact_hours_end": "18:00",
+        "skip_public_holidays": "y",
+        "holiday_state": "WB",
+    }
+    assert client.post("/console/settings", data=form).status_code == 302
+    session.expire_all()
+    assert session.get(Biller, api.biller.id).holiday_state == "WB"
+    assert '<option selected value="WB">' in client.get("/console/settings").get_data(as_text=True)
+    unsent = {key: value for key, value in form.items() if key != "holiday_state"}
+    unsent["csrf_token"] = csrf(client, "/console/settings")
+    assert client.post("/console/settings", data=unsent).status_code == 302  # a client that does not send it keeps it
+    session.expire_all()
+    assert session.get(Biller, api.biller.id).holiday_state == "WB"
+    bad = client.post(
+        "/console/settings", data={**form, "csrf_token": csrf(client, "/console/settings"), "holiday_state": "ZZ"}
+    )
+    assert bad.status_code == 422
+    session.expire_all()
+    assert session.get(Biller, api.biller.id).holiday_state == "WB"
+
+
 def test_console_and_root_errors_are_html_pages_of_their_own(client, users):  # noqa: F811
     root = client.get("/")
     assert root.status_code == 404 and "Staff: sign in to the console" in root.get_data(as_text=True)

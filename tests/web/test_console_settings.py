@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from jobs.bulk import IMPORT
 from jobs.store import queue_job
-from models import ApiKey, Biller, Conversation, MessageTemplate, StatementLine, User
+from models import ApiKey, Biller, CannedReply, Conversation, Label, MessageTemplate, StatementLine, User
 from models.db import utcnow
 from tests.builders import make_bill
 from tests.reconciliation.conftest import hdfc_statement
@@ -91,7 +91,9 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
         address="+919810000099",
         needs_attention="handover",
     )
-    session.add(conversation)
+    reply = CannedReply(biller_id=api.biller.id, language="en", title="Pay", body="Pay here")
+    label = Label(biller_id=api.biller.id, name="refund")
+    session.add_all([conversation, reply, label])
     session.commit()
     key = session.exec(select(ApiKey).where(ApiKey.biller_id == api.biller.id)).first()
     job = queue_job(
@@ -112,6 +114,8 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
         "key_id": key.id,
         "job_id": job.id,
         "line_id": session.exec(select(StatementLine.id)).one(),
+        "reply_id": reply.id,
+        "label_id": label.id,
     }
     login(client, "boss@b.example")
     token = csrf(client, "/console/")
@@ -131,6 +135,7 @@ def test_every_console_route_with_an_id_is_404_for_another_biller(app, client, s
     assert session.get(ApiKey, key.id).revoked_at is None
     assert session.get(Conversation, conversation.id).assigned_user_id is None
     assert session.get(StatementLine, ids["line_id"]).status == "suggested"
+    assert session.get(CannedReply, reply.id).body == "Pay here" and session.get(Label, label.id) is not None
 
 
 def test_settings_warn_when_the_vpa_looks_personal(client, session, api, users):  # noqa: F811

@@ -20,7 +20,7 @@ LANGUAGES = ["hi", "bn"]
 # The extraction `make translations` runs for each catalogue (domain).
 MARKED = ["--no-default-keywords", "-k", "marked", "-k", "marked_in:1c,2"]
 EXTRACT = {
-    "messages": ["-F", "babel.cfg", "--ignore-dirs=.venv tests bench", "."],
+    "messages": ["-F", "babel.cfg", "-k", "lazy_gettext", "--ignore-dirs=.venv tests bench", "."],
     "bot": [*MARKED, "bot/texts.py"],
     "templates": [*MARKED, "channels/templates.py"],
 }

@@ -17,10 +17,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from accounts.audit import record_audit
-from accounts.users import biller_scope
+from accounts.users import biller_scope, sees_biller
 from billing.text import text_problem
 from errors import DomainError
-from models import Biller
+from models import Biller, Conversation, Customer
 from models.db import get_session
 from models.vocab import Role
 from workflows import user
@@ -125,6 +125,18 @@ def managed_biller() -> Biller:
             abort(redirect(url_for("console.choose_biller", next=request.full_path)))
         abort(404)
     return biller
+
+
+def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
+    """One biller's conversation with its customer; 404 for another biller's, or the person's own thread."""
+    session = get_session()
+    conversation = session.get(Conversation, conversation_id)
+    customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
+    if customer is None or conversation.biller_id != customer.biller_id:
+        abort(404)  # a thread of no biller (the person's own) is no biller's to read
+    if not sees_biller(current_user, conversation.biller_id):
+        abort(404)  # another biller's conversation does not exist, as far as this user can tell
+    return conversation, customer
 
 
 def actor() -> str:

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlmodel import func, select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from accounts.users import sees_biller
+from accounts.users import biller_scope
 from billing.customers import whatsapp_window_open
 from billing.text import text_problem
 from channels.outbox import reminder_variables
 from channels.rendering import find_template
-from errors import DomainError
+from config import current_settings
+from errors import DomainError, NotFound
 from models import Bill, Complaint, Conversation, ConversationMessage, Customer, OutboundMessage
 from models.db import get_session, utcnow
 from models.vocab import Channel
+from support.canned_replies import fill_canned_reply, get_canned_reply, list_canned_replies
+from support.conversation_labels import biller_labels, labels_of
 from support.inbox import ASSIGNMENT_FILTERS, waiting_conversations, whatsapp_window_closes_at
-from web.console.base import ActionForm, ConsoleForm, Done, bp, console_action, render, scoped, staff_only
+from web.console.base import (
+    ActionForm,
+    ConsoleForm,
+    Done,
+    bp,
+    chosen_biller_id,
+    console_action,
+    conversation_or_404,
+    render,
+    scoped,
+    staff_only,
+)
+from web.i18n import LANGUAGES
 from workflows import user
 from workflows.conversations import hand_back as hand_back_conversation
 from workflows.conversations import post_to_conversation
@@ -34,8 +50,10 @@ def inbox():
     """Conversations that need a person: handovers, 'I already paid' claims, delivery failures."""
     session = get_session()
     show = request.args.get("show") if request.args.get("show") in ASSIGNMENT_FILTERS else "all"
-    query = scoped(waiting_conversations(show=show, user_id=current_user.id), Conversation.biller_id)
-    waiting = session.exec(query).all()
+    labels = biller_labels(session=session, biller_id=biller_scope(current_user) or chosen_biller_id())
+    label = next((label for label in labels if label.id == request.args.get("label", type=int)), None)
+    query = waiting_conversations(show=show, user_id=current_user.id, label_id=label.id if label else None)
+    waiting = session.exec(scoped(query, Conversation.biller_id)).all()
     counts: dict[str, int] = {}
     for conversation, _ in waiting:
         counts[conversation.needs_attention] = counts.get(conversation.needs_attention, 0) + 1
@@ -55,19 +73,10 @@ def inbox():
         action_form=ActionForm(),
         show=show,
         filters=ASSIGNMENT_FILTERS,
+        labels=labels,
+        label=label,
+        labels_on=labels_of(session=session, conversation_ids=[c.id for c, _ in waiting]),
     )
-
-
-def conversation_or_404(conversation_id: int) -> tuple[Conversation, Customer]:
-    """One biller's conversation with its customer; 404 for another biller's, or the person's own thread."""
-    session = get_session()
-    conversation = session.get(Conversation, conversation_id)
-    customer = session.get(Customer, conversation.customer_id) if conversation and conversation.customer_id else None
-    if customer is None or conversation.biller_id != customer.biller_id:
-        abort(404)  # a thread of no biller (the person's own) is no biller's to read
-    if not sees_biller(current_user, conversation.biller_id):
-        abort(404)  # another biller's conversation does not exist, as far as this user can tell
-    return conversation, customer
 
 
 def _back(conversation_id: int, **_) -> str:
@@ -94,6 +103,10 @@ def conversation(conversation_id: int):
     window_open = conversation.channel != Channel.WHATSAPP or whatsapp_window_open(
         session=session, customer_id=customer.id, now=now
     )
+    reply_form = ReplyForm()
+    if request.args.get("canned", type=int):
+        reply_form.body.data = _canned_text(session, customer, request.args.get("canned", type=int))
+    replies = list_canned_replies(session=session, biller_id=customer.biller_id)
     return render(
         "conversation.html",
         conversation=conversation,
@@ -102,9 +115,36 @@ def conversation(conversation_id: int):
         bills=bills,
         window_open=window_open,
         window_closes_at=closes_at,
-        reply_form=ReplyForm(),
+        reply_form=reply_form,
         action_form=ActionForm(),
+        canned=_by_language(replies, first=customer.language),
+        languages=LANGUAGES,
+        labels=labels_of(session=session, conversation_ids=[conversation.id])[conversation.id],
+        biller_labels=biller_labels(session=session, biller_id=conversation.biller_id),
     )
+
+
+def _by_language(replies: list, *, first: str) -> list[tuple[str, list]]:
+    """Canned replies grouped by language, the customer's own first."""
+    groups: dict[str, list] = {}
+    for reply in replies:
+        groups.setdefault(reply.language, []).append(reply)
+    return sorted(groups.items(), key=lambda group: group[0] != first)
+
+
+def _canned_text(session, customer: Customer, reply_id: int) -> str:
+    """A canned reply of the customer's biller, filled in for them (another biller's is 404)."""
+    try:
+        reply = get_canned_reply(session=session, biller_id=customer.biller_id, reply_id=reply_id)
+    except NotFound:
+        abort(404)
+    text, left = fill_canned_reply(
+        session=session, reply=reply, customer=customer, settings=current_settings(), now=utcnow()
+    )
+    if left:
+        names = ", ".join(f"{{{name}}}" for name in left)
+        flash(gettext("The customer has no open bill: %(names)s left as written.", names=names), "info")
+    return text
 
 
 def post_as_agent(

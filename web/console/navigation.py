@@ -7,6 +7,7 @@ from functools import cache
 
 from flask import Response, request, url_for
 from flask import session as flask_session
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlmodel import select
 
@@ -32,6 +33,8 @@ ADMIN_PAGES = (
     NavItem("console.reconciliation", "Reconciliation"),
     NavItem("console.cadences", "Cadences"),
     NavItem("console.templates", "Templates"),
+    NavItem("console.canned_replies", lazy_gettext("Canned replies")),
+    NavItem("console.labels", lazy_gettext("Labels")),
     NavItem("console.biller_settings", "Settings"),
     NavItem("console.users", "Users"),
     NavItem("console.api_keys", "API keys"),

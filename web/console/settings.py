@@ -7,6 +7,7 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, request, url_for
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -21,6 +22,7 @@ from config import current_settings
 from errors import DomainError, InvalidInput
 from models.db import get_session
 from models.vocab import AmountExactness
+from scheduler.calendar import indian_states
 from web.console.base import ConsoleForm, audit, biller_admin_only, bp, managed_biller, render
 
 TIME_ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "Asia/Dhaka", "Asia/Dubai", "Asia/Singapore", "Europe/London", "UTC")
@@ -52,6 +54,11 @@ class ProfileForm(ConsoleForm):
     contact_hours_end = StringField("Contact until (HH:MM)", validators=[DataRequired()])
     skip_sundays = BooleanField("No reminders on Sundays")
     skip_public_holidays = BooleanField("No reminders on India's public holidays")
+    holiday_state = SelectField(
+        lazy_gettext("State whose holidays also count"),
+        choices=[SelectChoice("", lazy_gettext("None: India's national holidays only"))]
+        + [SelectChoice(code, name) for code, name in indian_states().items()],
+    )
     timezone = SelectField("Time zone", choices=[SelectChoice(zone, zone) for zone in TIME_ZONES])
     bbps_biller_id = StringField("Bharat Connect (BBPS) biller ID", validators=[Optional(), Length(max=20)])
     upi_purpose = SelectField(  # checked by billing.billers, whose refusal names the codes it accepts
@@ -109,6 +116,7 @@ def biller_settings():
     if request.method == "POST":  # nor are fields a client does not send at all cleared (only empty ones)
         kept = {"bbps_biller_id": biller.bbps_biller_id, "upi_purpose": biller.upi_purpose}
         kept["overpayment_tolerance"] = f"{biller.overpayment_tolerance_paise / 100:.2f}"
+        kept["holiday_state"] = biller.holiday_state or ""
         for name, value in kept.items():
             if name not in request.form:
                 form[name].data = value
@@ -134,6 +142,7 @@ def biller_settings():
                 skip_sundays=form.skip_sundays.data,
                 skip_public_holidays=form.skip_public_holidays.data,
                 timezone=form.timezone.data,
+                holiday_state=form.holiday_state.data or None,
             )
             update_payment_options(
                 session=session,
