@@ -1,4 +1,7 @@
-"""Which language a page speaks: an explicit choice, else the customer's, else the browser's."""
+"""Which language a page speaks: an explicit choice, else the customer's, else the browser's.
+
+The console speaks English: most of its texts are not in the catalogues yet, and a page half in Hindi is worse
+than one in English. The few console texts that are marked stay ready for when all of it is."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ LANGUAGE_COOKIE = "lang"  # a language chosen in the page's footer, remembered f
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: ?lang=, then the remembered choice, the customer's, the browser's."""
+    if request.blueprint == "console":
+        return "en"
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         return chosen

@@ -264,3 +264,12 @@ def test_a_deleted_label_leaves_every_conversation(client, session, api, desk):
     assert session.get(Label, label_id) is None and session.exec(select(ConversationLabel)).all() == []
     audited = select(AuditEvent.action).where(AuditEvent.subject_type == "label", AuditEvent.subject_id == label_id)
     assert session.exec(audited).all() == ["label.delete"]
+
+
+def test_the_console_speaks_english_to_a_hindi_browser(client, session, api, desk):
+    """Most console texts are not translated: a Hindi browser gets all of it in English, not a mix."""
+    login(client, "boss@a.example")
+    page = client.get("/console/labels", headers={"Accept-Language": "hi-IN,hi;q=0.9"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Your labels" in text and "लेबल" not in text
