@@ -9,7 +9,8 @@ from models import Bill, Biller
 from tests.builders import make_bill
 from tests.fakes.biller_endpoint import FakeBillerEndpoint
 from tests.security.loopback_servers import LoopbackServer
-from tests.web.test_console import csrf, login
+from tests.web.test_console import login
+from tests.web.test_console import settings_form as console_settings_form
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 
 
@@ -71,21 +72,8 @@ def test_a_redirecting_endpoint_is_not_followed(client, session, api, redirectin
 
 
 def settings_form(client, **changes) -> dict:
-    return {
-        "csrf_token": csrf(client, "/console/settings"),
-        "name": "Asansol Power",
-        "upi_vpa": "asansol@hdfc",
-        "payee_name": "Asansol Power",
-        "merchant_category_code": "4900",
-        "default_amount_exactness": "EXACT",
-        "payment_apps": ["gpay"],
-        "contact_hours_start": "09:00",
-        "contact_hours_end": "19:00",
-        "bill_fetch_url": "",
-        "bill_fetch_secret": "",
-        "payment_webhook_secret": "",
-        **changes,
-    }
+    unset = {"bill_fetch_url": "", "bill_fetch_secret": "", "payment_webhook_secret": ""}
+    return console_settings_form(client, **(unset | changes))
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from models import Biller, LinkEvent, Payment
 from tests.builders import make_bill
-from tests.web.test_console import csrf, login
+from tests.web.test_console import login, settings_form
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 from tests.webhooks.test_payment_webhook import SECRET as SHARED_SECRET
 from tests.webhooks.test_payment_webhook import notice, post
@@ -105,18 +105,7 @@ def test_the_cli_refuses_a_short_secret_and_an_unknown_biller(app, api):
 
 def test_a_biller_admin_sets_the_secret_in_console_settings(client, session, api, users):  # noqa: F811
     login(client, "boss@a.example")
-    form = {
-        "csrf_token": csrf(client, "/console/settings"),
-        "name": "Asansol Power",
-        "upi_vpa": "asansol@hdfc",
-        "payee_name": "Asansol Power",
-        "merchant_category_code": "4900",
-        "default_amount_exactness": "EXACT",
-        "payment_apps": ["gpay"],
-        "contact_hours_start": "09:00",
-        "contact_hours_end": "19:00",
-        "payment_webhook_secret": BILLER_SECRET,
-    }
+    form = settings_form(client, payment_webhook_secret=BILLER_SECRET)
     assert client.post("/console/settings", data=form).status_code == 302
     session.expire_all()
     assert session.get(Biller, api.biller.id).payment_webhook_secret == BILLER_SECRET

@@ -31,6 +31,21 @@ def csrf(client, path: str) -> str:
     ).group(1)
 
 
+def settings_form(client, **changes) -> dict:
+    """What the settings page sends for biller A ("Asansol Power"), with a fresh CSRF token and these changes."""
+    return {
+        "csrf_token": csrf(client, "/console/settings"),
+        "name": "Asansol Power",
+        "upi_vpa": "asansol@hdfc",
+        "payee_name": "Asansol Power",
+        "merchant_category_code": "4900",
+        "default_amount_exactness": "EXACT",
+        "payment_apps": ["gpay"],
+        "contact_hours_start": "09:00",
+        "contact_hours_end": "19:00",
+    } | changes
+
+
 def login(client, email: str, password: str = PASSWORD):
     return client.post(
         "/console/login", data={"email": email, "password": password, "csrf_token": csrf(client, "/console/login")}

@@ -14,7 +14,7 @@ from accounts.users import create_user
 from models import AuditEvent, Biller, Conversation, User
 from models.vocab import Role
 from tests.builders import make_bill
-from tests.web.test_console import PASSWORD, csrf, login
+from tests.web.test_console import PASSWORD, csrf, login, settings_form
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 
 
@@ -116,20 +116,9 @@ def test_audit_log_names_people_and_failed_sign_ins(client, session, api, users)
 
 def test_contact_days_and_time_zone_are_settings(client, session, api, users):  # noqa: F811
     login(client, "boss@a.example")
-    form = {
-        "csrf_token": csrf(client, "/console/settings"),
-        "name": "Asansol Power",
-        "upi_vpa": "asansol@hdfc",
-        "payee_name": "Asansol Power",
-        "merchant_category_code": "4900",
-        "default_amount_exactness": "EXACT",
-        "payment_apps": ["gpay"],
-        "contact_hours_start": "09:00",
-        "contact_hours_end": "18:00",
-        "skip_sundays": "y",
-        "skip_public_holidays": "y",
-        "timezone": "Asia/Dubai",
-    }
+    form = settings_form(
+        client, contact_hours_end="18:00", skip_sundays="y", skip_public_holidays="y", timezone="Asia/Dubai"
+    )
     assert client.post("/console/settings", data=form).status_code == 302
     session.expire_all()
     biller = session.get(Biller, api.biller.id)
@@ -146,19 +135,7 @@ def test_the_state_whose_holidays_count_is_a_select_of_named_states(client, sess
     login(client, "boss@a.example")
     html = client.get("/console/settings").get_data(as_text=True)
     assert '<option value="WB">West Bengal</option>' in html and '<option value="MH">Maharashtra</option>' in html
-    form = {
-        "csrf_token": csrf(client, "/console/settings"),
-        "name": "Asansol Power",
-        "upi_vpa": "asansol@hdfc",
-        "payee_name": "Asansol Power",
-        "merchant_category_code": "4900",
-        "default_amount_exactness": "EXACT",
-        "payment_apps": ["gpay"],
-        "contact_hours_start": "09:00",
-        "contact_hours_end": "18:00",
-        "skip_public_holidays": "y",
-        "holiday_state": "WB",
-    }
+    form = settings_form(client, contact_hours_end="18:00", skip_public_holidays="y", holiday_state="WB")
     assert client.post("/console/settings", data=form).status_code == 302
     session.expire_all()
     assert session.get(Biller, api.biller.id).holiday_state == "WB"

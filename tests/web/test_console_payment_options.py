@@ -10,29 +10,16 @@ from billing.upi import PURPOSE_CODES, payment_parameters
 from errors import InvalidInput
 from models import AuditEvent, Biller, User
 from tests.builders import make_bill
-from tests.web.test_console import csrf, login
+from tests.web.test_console import login
+from tests.web.test_console import settings_form as console_settings_form
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 
 
 def settings_form(client, **changes) -> dict:
     """Everything the settings page sends for biller A, as it stands, with these changes."""
-    form = {
-        "csrf_token": csrf(client, "/console/settings"),
-        "name": "Asansol Power",
-        "upi_vpa": "testpower@icici",
-        "payee_name": "Asansol Power",
-        "merchant_category_code": "4900",
-        "default_amount_exactness": "EXACT",
-        "payment_apps": ["gpay", "phonepe"],
-        "contact_hours_start": "09:00",
-        "contact_hours_end": "19:00",
-        "timezone": "Asia/Kolkata",
-        "bill_fetch_url": "",
-        "bbps_biller_id": "",
-        "upi_purpose": "",
-        "overpayment_tolerance": "0",
-    }
-    return form | changes
+    unchanged = {"upi_vpa": "testpower@icici", "payment_apps": ["gpay", "phonepe"], "timezone": "Asia/Kolkata"}
+    payment_options = {"bill_fetch_url": "", "bbps_biller_id": "", "upi_purpose": "", "overpayment_tolerance": "0"}
+    return console_settings_form(client, **unchanged, **payment_options) | changes
 
 
 def reloaded(session, api) -> Biller:
