@@ -12,6 +12,7 @@ from sqlmodel import func, select
 
 from billing.bills import current_link
 from models import Bill, LinkEvent, OutboundMessage, Payment, StatementLine
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 from reconciliation.providers import set_provider_secret
 from tests.reconciliation.conftest import choose_app, hdfc_statement
 from tests.reconciliation.test_provider_notices import (
@@ -22,6 +23,7 @@ from tests.reconciliation.test_provider_notices import (
     post_razorpay,
     razorpay_captured,
 )
+from webhooks_out.endpoints import MAX_WAITING_TESTS, new_secret
 
 HEADER = "Date,Narration,Chq./Ref.No.,Value Dt,Withdrawal Amt.,Deposit Amt.,Closing Balance"
 
@@ -228,3 +230,30 @@ def test_a_6to4_address_around_a_private_ipv4_is_refused_as_a_webhook_endpoint(c
     assert response.status_code == 422, response.json
     assert response.json["error"]["field"] == "url"
     assert response.json["error"]["code"] == "outbound_refused"
+
+
+def test_test_events_waiting_for_an_endpoint_are_capped_so_the_worker_is_no_request_cannon(client, session, api, admin):
+    endpoint = WebhookEndpoint(
+        biller_id=api.biller.id, url="https://93.184.216.34/hook", events=["bill.paid"], secret=new_secret()
+    )
+    session.add(endpoint)
+    session.commit()
+    path = f"/api/v1/webhook-endpoints/{endpoint.id}/test"
+
+    answers = [client.post(path, headers=api.headers) for _ in range(MAX_WAITING_TESTS + 1)]
+
+    assert [answer.status_code for answer in answers] == [202] * MAX_WAITING_TESTS + [409]
+    assert (answers[-1].json["error"]["field"], answers[-1].json["error"]["code"]) == ("id", "tests_waiting")
+    page = client.get("/console/settings/webhooks").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    console = client.post("/console/settings/webhooks/test", data={"csrf_token": csrf, "endpoint": endpoint.id})
+    assert console.status_code == 302
+    assert "still on their way" in client.get(console.headers["Location"]).get_data(as_text=True)
+    session.expire_all()
+    deliveries = session.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)).all()
+    assert len(deliveries) == MAX_WAITING_TESTS
+    for delivery in deliveries:  # once they are delivered (or given up on), a test may be sent again
+        delivery.status = "succeeded"
+        session.add(delivery)
+    session.commit()
+    assert client.post(path, headers=api.headers).status_code == 202
