@@ -114,8 +114,8 @@ def _resolve(host: str, port: int, *, field: str) -> str:
 def _non_public_reason(address: str) -> str | None:
     """Why an address is not a public unicast one, or None when it is."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped or ip.sixtofour):
+        ip = ip.ipv4_mapped or ip.sixtofour  # ::ffff:127.0.0.1 and 6to4's 2002:7f00:1:: lead to the IPv4 inside
     for reason, flag in (
         ("loopback", ip.is_loopback),
         ("unspecified", ip.is_unspecified),

@@ -17,7 +17,8 @@ from models import AuditEvent, Bill, Customer
 from models.vocab import PAYABLE_STATUSES
 from reconciliation.statements import StatementRow
 
-TR_IN_TEXT = re.compile(r"(?<![A-Z0-9])CP[A-Z0-9]{18}(?![A-Z0-9])")  # billing.upi.new_transaction_reference
+# billing.upi.new_transaction_reference (CP…) and billing.checkout.qr_attempt (CQ…, the QR code's `tr`)
+TR_IN_TEXT = re.compile(r"(?<![A-Z0-9])C[PQ][A-Z0-9]{18}(?![A-Z0-9])")
 UTR_IN_TEXT = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a UPI RRN: 12 digits
 CLAIM_ACTION = "payment.claimed"  # the audit event the bot writes when a customer says "I already paid"
 MAX_AMOUNT_CANDIDATES = 50

@@ -103,7 +103,8 @@ def _cashfree(body: dict) -> ProviderNotice | None:
         rupees = Decimal(str(payment.get("payment_amount")))
     except InvalidOperation:
         raise InvalidInput("data.payment.payment_amount must be an amount in rupees", field="amount") from None
-    if not rupees.is_finite() or rupees != rupees.quantize(Decimal("0.01")):
+    # An exponent past the bill limit is refused before quantize, which would raise on it (Decimal("1E+400")).
+    if not rupees.is_finite() or rupees.adjusted() > 12 or rupees != rupees.quantize(Decimal("0.01")):
         raise InvalidInput("data.payment.payment_amount must be an amount in rupees", field="amount")
     places = [order.get("order_id"), *_object(order, "order_tags").values()]
     utr = payment.get("bank_reference") or payment.get("cf_payment_id")

@@ -8,7 +8,7 @@ from flask import abort, jsonify, request
 
 from billing.signatures import SignatureError
 from models import Biller
-from models.db import get_session
+from models.db import get_session, utcnow
 from reconciliation.providers import PROVIDERS, SIGNATURE_HEADERS, provider_secret, read_notice, verify_signature
 from webhooks import bp
 from workflows.reconciliation import accept_provider_notice
@@ -37,7 +37,7 @@ def provider_payment_webhook(provider: str, biller_id: int):
     notice = read_notice(provider, raw)
     if notice is None:
         return jsonify({"status": "ignored"})
-    answer = accept_provider_notice(session=session, biller=biller, provider=provider, notice=notice)
+    answer = accept_provider_notice(session=session, biller=biller, provider=provider, notice=notice, now=utcnow())
     session.commit()
     log.info("%s notice: biller %s status %s", provider, biller.id, answer["status"])
     return jsonify(answer)

@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, func, select
 
 from billing.outbound import OutboundPolicy, check_url
-from errors import InvalidInput, NotFound
+from errors import Conflict, InvalidInput, NotFound
 from events import queue
 from models.db import utcnow
-from models.webhooks import TEST_EVENT, EventType, WebhookDelivery, WebhookEndpoint
+from models.webhooks import TEST_EVENT, DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 
 MAX_ENDPOINTS = 10
+MAX_WAITING_TESTS = 5  # test events not yet delivered (or failed) per endpoint: the worker is no request cannon
 MAX_DELIVERY_PAGE = 100
 
 
@@ -117,7 +118,24 @@ def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint) -> None:
 
 
 def send_test(*, session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """Queue a `webhook.test` event for this endpoint alone, signed and retried like any other. Flushes."""
+    """Queue a `webhook.test` event for this endpoint alone, signed and retried like any other. Flushes.
+
+    Refused (Conflict) while MAX_WAITING_TESTS of them still wait: each is retried for a day, so a loop of test
+    requests would otherwise have the worker post to any public address without end.
+    """
+    waiting = session.exec(
+        select(func.count()).where(
+            WebhookDelivery.endpoint_id == endpoint.id,
+            WebhookDelivery.event_type == TEST_EVENT,
+            WebhookDelivery.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]),
+        )
+    ).one()
+    if waiting >= MAX_WAITING_TESTS:
+        raise Conflict(
+            f"{waiting} test events are still on their way to this endpoint; see the delivery log",
+            field="id",
+            code="tests_waiting",
+        )
     data = {"endpoint_id": endpoint.id, "message": "A test event from ClickPay Assistant"}
     [delivery] = queue(session, biller_id=endpoint.biller_id, endpoint_ids=[endpoint.id], type=TEST_EVENT, data=data)
     return delivery

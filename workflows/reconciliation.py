@@ -5,18 +5,21 @@ Each function flushes; the entry point that called it commits.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from accounts.audit import record_audit
+from billing.billers import biller_today
 from billing.checkout import find_attempt
-from billing.payments import record_payment
+from channels.outbox import queue_receipt
 from errors import Conflict
-from models import Bill, Biller
+from models import Bill, Biller, Payment
 from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
 from reconciliation.providers import ProviderNotice
 from reconciliation.statements import parse_statement
+from workflows import Actor
+from workflows.payments import record_payment
 
 REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED, LineStatus.IGNORED, "duplicate")
 
@@ -24,10 +27,14 @@ REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED,
 def reconcile_statement(*, session: Session, biller: Biller, data: bytes, actor: str, now: datetime) -> dict:
     """Read a bank statement and match each credit; the report has a line per transaction and the counts.
 
-    A StatementError (naming line and column) refuses the whole file before anything is recorded.
+    A StatementError (naming line and column) refuses the whole file before anything is recorded; a line dated
+    after the biller's tomorrow is one. Each payment recorded thanks its customer with a receipt, as at every door.
     """
-    rows = parse_statement(data)
+    rows = parse_statement(data, latest=biller_today(biller, now) + timedelta(days=1))
     outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now) for row in rows]
+    for outcome in outcomes:
+        if outcome.status == LineStatus.MATCHED:
+            _send_receipt(session=session, bill_id=outcome.bill_id, payment_id=outcome.payment_id)
     report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
     for status in REPORT_COUNTS:
         report[status] = sum(outcome.status == status for outcome in outcomes)
@@ -59,7 +66,13 @@ def confirm_suggestion(*, session: Session, biller: Biller, line_id: int, actor:
         subject_id=line.bill_id,
         detail={"line_id": line.id, "payment_id": line.payment_id},
     )
+    _send_receipt(session=session, bill_id=line.bill_id, payment_id=line.payment_id)
     return line.payment_id
+
+
+def _send_receipt(*, session: Session, bill_id: int, payment_id: int) -> None:
+    """The receipt of a payment a statement line recorded; once per payment (a webhook's payment already has it)."""
+    queue_receipt(session=session, bill=session.get(Bill, bill_id), payment=session.get(Payment, payment_id))
 
 
 def reject_suggestion(*, session: Session, biller: Biller, line_id: int, actor: str, now: datetime) -> None:
@@ -81,8 +94,13 @@ def reject_suggestion(*, session: Session, biller: Biller, line_id: int, actor: 
     )
 
 
-def accept_provider_notice(*, session: Session, biller: Biller, provider: str, notice: ProviderNotice) -> dict:
-    """Record the payment a provider reports against the biller's bill its `tr` names; replays change nothing."""
+def accept_provider_notice(
+    *, session: Session, biller: Biller, provider: str, notice: ProviderNotice, now: datetime
+) -> dict:
+    """Record the payment a provider reports against the biller's bill its `tr` names; replays change nothing.
+
+    The payment goes through the one payment path, so the customer is thanked with a receipt as at every door.
+    """
     attempt = find_attempt(session=session, transaction_reference=notice.transaction_reference or "")
     bill = session.get(Bill, attempt.bill_id) if attempt else None
     detail = {"provider": provider, "utr": notice.utr, "amount": notice.amount_paise}
@@ -93,6 +111,8 @@ def accept_provider_notice(*, session: Session, biller: Biller, provider: str, n
     try:
         result = record_payment(
             session=session,
+            actor=Actor(provider),
+            now=now,
             bill=bill,
             amount_paise=notice.amount_paise,
             reference=notice.utr,

@@ -7,6 +7,7 @@ import pytest
 from accounts.users import create_user
 from models.vocab import Role
 from tests.bot.conftest import app_overrides  # noqa: F401  (Twilio and Telegram credentials, for the webhooks)
+from tests.reconciliation.conftest import bills  # noqa: F401  (biller A's open bills, for statements and notices)
 from tests.web.test_console import PASSWORD, login
 
 

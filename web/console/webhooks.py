@@ -98,7 +98,12 @@ def webhook_test():
     session = get_session()
     biller = managed_biller()
     endpoint = _posted_endpoint(session, biller.id)
-    send_test(session=session, endpoint=endpoint)
+    try:
+        send_test(session=session, endpoint=endpoint)
+    except DomainError as exc:
+        session.rollback()
+        flash(exc.message)
+        return redirect(url_for("console.webhooks", biller=biller.id))
     audit(session, biller.id, action="webhook_endpoint.test", subject_type="webhook_endpoint", subject_id=endpoint.id)
     session.commit()
     flash(f"A test event is on its way to {endpoint.url}.")
