@@ -68,9 +68,11 @@ class Settings(BaseSettings):
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000
     bulk_sync_max_bytes: int = 256 * 1024
-    job_lease_seconds: int = 300  # generous: on SQLite the heartbeat waits while its own import holds the write lock
+    job_lease_seconds: int = 60  # renewed every heartbeat and at every batch a job commits
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
+    # A background import on SQLite writes this many rows per transaction (each holds the one write lock).
+    import_batch_rows: int = 5000
     provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"
