@@ -6,17 +6,20 @@ Each function flushes; the entry point that called it commits.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
 from accounts.audit import record_audit
 from billing.checkout import find_attempt
-from billing.payments import record_payment
 from errors import Conflict
 from models import Bill, Biller
+from models.db import utcnow
 from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
 from reconciliation.providers import ProviderNotice
 from reconciliation.statements import parse_statement
+from workflows import Actor
+from workflows.payments import record_payment
 
 REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED, LineStatus.IGNORED, "duplicate")
 
@@ -27,7 +30,8 @@ def reconcile_statement(*, session: Session, biller: Biller, data: bytes, actor:
     A StatementError (naming line and column) refuses the whole file before anything is recorded.
     """
     rows = parse_statement(data)
-    outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now) for row in rows]
+    pay = partial(record_payment, session=session, actor=Actor.parse(actor))
+    outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now, pay=pay) for row in rows]
     report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
     for status in REPORT_COUNTS:
         report[status] = sum(outcome.status == status for outcome in outcomes)
@@ -49,6 +53,7 @@ def confirm_suggestion(*, session: Session, biller: Biller, line_id: int, actor:
         biller=biller,
         actor=actor,
         now=now,
+        pay=partial(record_payment, session=session, actor=Actor.parse(actor)),
     )
     record_audit(
         session=session,
@@ -93,6 +98,8 @@ def accept_provider_notice(*, session: Session, biller: Biller, provider: str, n
     try:
         result = record_payment(
             session=session,
+            actor=Actor(provider),
+            now=utcnow(),
             bill=bill,
             amount_paise=notice.amount_paise,
             reference=notice.utr,
