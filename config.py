@@ -71,8 +71,9 @@ class Settings(BaseSettings):
     job_lease_seconds: int = 60  # renewed every heartbeat and at every batch a job commits
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
-    # A background import on SQLite writes this many rows per transaction (each holds the one write lock).
-    import_batch_rows: int = 5000
+    # A background import on SQLite stages this many rows per transaction (each holds the one write lock) and
+    # publishes five times as many (billing/import_staging.py).
+    import_batch_rows: int = 1000
     provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"

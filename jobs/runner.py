@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from flask import Flask
@@ -23,6 +24,7 @@ from models.db import current_db, utcnow
 from models.jobs import Job, JobStatus
 
 log = logging.getLogger(__name__)
+_SQLITE_TURN_SECONDS = 0.11
 
 
 class JobProgress:
@@ -161,6 +163,10 @@ class JobRunner:
             if not renewed:
                 raise LeaseLost
             session.commit()
+            if session.get_bind().dialect.name == "sqlite":
+                # Give waiting writers their turn: SQLite's busy handler retries every 100 ms at most, so
+                # without a gap longer than that the next batch would take the lock again before they woke.
+                time.sleep(_SQLITE_TURN_SECONDS)
 
         return checkpoint
 

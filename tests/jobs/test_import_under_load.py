@@ -19,8 +19,8 @@ from tests.builders import bill_payload
 from tests.jobs.conftest import import_csv
 from tests.jobs.test_job_processes import worker
 
-LOAD_ROWS = 20_000
-KILL_ROWS = 8_000
+LOAD_ROWS = 12_000
+KILL_ROWS = 4_000
 
 
 def count(session, model) -> int:
