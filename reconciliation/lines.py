@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from billing.payments import PaymentResult
 from errors import Conflict, NotFound
 from models import Bill, Biller, Customer, StatementLine
-from reconciliation.matching import Match, find_match, paid_at, payment_reference
+from reconciliation.matching import Candidates, Match, find_candidates, find_match, paid_at, payment_reference
 from reconciliation.statements import StatementRow
 
 
@@ -48,8 +48,45 @@ class LineOutcome:
         return {"line": self.line, "status": self.status, "bill_id": self.bill_id, "payment_id": self.payment_id}
 
 
+BATCH_LINES = 500  # lines whose candidates are looked up together
+Progress = Callable[[int, int], None]  # (lines done, lines in all)
+
+
+def reconcile_rows(
+    *,
+    session: Session,
+    biller: Biller,
+    rows: Sequence[StatementRow],
+    actor: str,
+    now: datetime,
+    pay: PayBill,
+    on_progress: Progress | None = None,
+) -> list[LineOutcome]:
+    """Reconcile a statement's rows in order, looking up what a batch of lines may match in one go."""
+    outcomes: list[LineOutcome] = []
+    for start in range(0, len(rows), BATCH_LINES):
+        batch = rows[start : start + BATCH_LINES]
+        candidates = find_candidates(session=session, biller_id=biller.id, rows=batch)
+        for row in batch:
+            outcomes.append(
+                reconcile_row(
+                    session=session, biller=biller, row=row, actor=actor, now=now, pay=pay, candidates=candidates
+                )
+            )
+            if on_progress and len(outcomes) % 50 == 0:
+                on_progress(len(outcomes), len(rows))
+    return outcomes
+
+
 def reconcile_row(
-    *, session: Session, biller: Biller, row: StatementRow, actor: str, now: datetime, pay: PayBill
+    *,
+    session: Session,
+    biller: Biller,
+    row: StatementRow,
+    actor: str,
+    now: datetime,
+    pay: PayBill,
+    candidates: Candidates,
 ) -> LineOutcome:
     """Keep a credit line once and match it: certain matches record a payment, amount-only ones wait for review.
 
@@ -67,7 +104,7 @@ def reconcile_row(
         line = _insert_line(session=session, biller_id=biller.id, row=row, now=now)
         if line is None:  # the same statement uploaded twice at once: the other upload has it
             return LineOutcome(row.line, LineStatus.DUPLICATE)
-    match = find_match(session=session, biller_id=biller.id, row=row)
+    match = find_match(biller_id=biller.id, row=row, candidates=candidates)
     if match is None:
         return LineOutcome(row.line, LineStatus.UNMATCHED)
     line.bill_id, line.match_kind = match.bill.id, match.kind

@@ -15,7 +15,7 @@ from billing.checkout import find_attempt
 from errors import Conflict
 from models import Bill, Biller
 from models.db import utcnow
-from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
+from reconciliation.lines import LineStatus, Progress, confirm_line, reconcile_rows, reject_line, suggested_line
 from reconciliation.providers import ProviderNotice
 from reconciliation.statements import parse_statement
 from workflows import Actor
@@ -24,14 +24,19 @@ from workflows.payments import record_payment
 REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED, LineStatus.IGNORED, "duplicate")
 
 
-def reconcile_statement(*, session: Session, biller: Biller, data: bytes, actor: str, now: datetime) -> dict:
+def reconcile_statement(
+    *, session: Session, biller: Biller, data: bytes, actor: str, now: datetime, on_progress: Progress | None = None
+) -> dict:
     """Read a bank statement and match each credit; the report has a line per transaction and the counts.
 
-    A StatementError (naming line and column) refuses the whole file before anything is recorded.
+    A StatementError (naming line and column) refuses the whole file before anything is recorded. on_progress,
+    if given, hears (lines done, lines in all) as matching goes (a large statement is a background job).
     """
     rows = parse_statement(data)
     pay = partial(record_payment, session=session, actor=Actor.parse(actor))
-    outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now, pay=pay) for row in rows]
+    outcomes = reconcile_rows(
+        session=session, biller=biller, rows=rows, actor=actor, now=now, pay=pay, on_progress=on_progress
+    )
     report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
     for status in REPORT_COUNTS:
         report[status] = sum(outcome.status == status for outcome in outcomes)
