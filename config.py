@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000
     bulk_sync_max_bytes: int = 256 * 1024
+    # A bank statement with more lines than this is matched by a background job (about 10 ms a line, more for
+    # each payment it records, so 100 lines answer in about a second).
+    statement_sync_max_lines: int = 100
     job_lease_seconds: int = 60  # renewed every heartbeat and at every batch a job commits
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3

@@ -1,4 +1,7 @@
-"""The bulk actions as background jobs: the same workflows (workflows.bills) answer small uploads in the request."""
+"""The bulk actions as background jobs: the same workflows answer small uploads in the request.
+
+Kinds: a CSV of bills imported, a CSV of bills notified, a bank statement reconciled.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from models.db import utcnow
 from models.jobs import Job
 from workflows import Actor
 from workflows.bills import BulkAnswer, import_bills, notify_bills, publish_import
+from workflows.reconciliation import reconcile_statement
 
 IMPORT = "bills.import"
 NOTIFY = "bills.notify"
+RECONCILE = "statements.reconcile"
 
 
 def runs_in_background(data: bytes, *, settings: Settings) -> bool:
@@ -25,6 +30,11 @@ def runs_in_background(data: bytes, *, settings: Settings) -> bool:
 
 
 Checkpoint = Callable[[], None]  # commit the job's work so far while the job is still this worker's
+
+
+def statement_runs_in_background(data: bytes, *, settings: Settings) -> bool:
+    """Whether a bank statement has too many lines to match within about a second, so it becomes a job."""
+    return len(data) > settings.bulk_sync_max_bytes or data.count(b"\n") > settings.statement_sync_max_lines
 
 
 def _run_import(
@@ -66,5 +76,19 @@ def clean_up(*, session: Session, job: Job, checkpoint: Checkpoint) -> None:
         clear_staged(session, Staging(job.id, checkpoint))
 
 
+def _run_reconcile(
+    *, session: Session, job: Job, biller: Biller, settings: Settings, on_progress: Progress, checkpoint: Checkpoint
+) -> BulkAnswer:
+    report = reconcile_statement(
+        session=session,
+        biller=biller,
+        data=job.payload,
+        actor=job.params.get("actor", "job"),
+        now=utcnow(),
+        on_progress=on_progress,
+    )
+    return BulkAnswer(200, report)
+
+
 # What each kind of job runs; the same functions answer small requests synchronously.
-KINDS: dict[str, Callable[..., BulkAnswer]] = {IMPORT: _run_import, NOTIFY: _run_notify}
+KINDS: dict[str, Callable[..., BulkAnswer]] = {IMPORT: _run_import, NOTIFY: _run_notify, RECONCILE: _run_reconcile}

@@ -73,7 +73,7 @@ def reconcile_rows(
                     session=session, biller=biller, row=row, actor=actor, now=now, pay=pay, candidates=candidates
                 )
             )
-            if on_progress and len(outcomes) % 50 == 0:
+            if on_progress and (len(outcomes) % 50 == 0 or len(outcomes) == len(rows)):
                 on_progress(len(outcomes), len(rows))
     return outcomes
 
