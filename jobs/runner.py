@@ -174,7 +174,10 @@ class JobRunner:
         session = current_db().new_session()
         try:
             job = session.get(Job, job_id)
-            report = job_error("job_failed", f"gave up after {attempt - 1} attempts")
+            message = f"gave up after {attempt - 1} attempts"
+            if job.stage == "publishing":  # past the point of no return: what is published stays, say so
+                message += " while publishing: part of the file is imported, the rest is not"
+            report = job_error("job_failed", message)
             clean_up(session=session, job=job, checkpoint=self._checkpoint(session, job_id, attempt, progress))
             finish_job(
                 session=session,

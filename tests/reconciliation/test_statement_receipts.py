@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from billing.signatures import verify
 from channels.worker import OutboxWorker
 from models import OutboundMessage, Payment
+from reconciliation.providers import set_provider_secret
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.reconciliation.conftest import choose_app, hdfc_statement, upload
 from tests.webhooks_out.conftest import register
@@ -67,3 +68,20 @@ def test_a_matched_line_sends_one_receipt_and_one_payment_event_however_often_it
     assert len(receipts(session, asha.id)) == queued  # no second receipt
     assert len(receiver.received) == 1  # no second event
     assert session.exec(select(func.count()).select_from(Payment)).one() == 1
+
+
+def test_a_razorpay_notice_sends_the_receipt_once(app, client, session, api, bills):
+    from tests.reconciliation.test_provider_notices import RAZORPAY_SECRET, post_razorpay, razorpay_captured
+
+    set_provider_secret(session=session, biller_id=api.biller.id, provider="razorpay", secret=RAZORPAY_SECRET)
+    session.commit()
+    asha = bills["asha"]
+    tr = choose_app(client, session, asha)
+
+    assert post_razorpay(client, api.biller.id, razorpay_captured(tr)).json["status"] == "recorded"
+    assert post_razorpay(client, api.biller.id, razorpay_captured(tr)).json["status"] == "duplicate"
+    OutboxWorker(app).run(once=True)
+
+    sent = [message for message in receipts(session, asha.id) if message.status == "sent"]
+    assert len(sent) == 1
+    assert "432100000021" in sent[0].body
