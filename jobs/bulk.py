@@ -12,6 +12,7 @@ from sqlmodel import Session
 from billing.import_staging import Staging, clear_staged
 from billing.importer import Progress
 from config import Settings
+from jobs.store import keep_partial_report
 from models import Biller
 from models.db import utcnow
 from models.jobs import Job
@@ -79,6 +80,12 @@ def clean_up(*, session: Session, job: Job, checkpoint: Checkpoint) -> None:
 def _run_reconcile(
     *, session: Session, job: Job, biller: Biller, settings: Settings, on_progress: Progress, checkpoint: Checkpoint
 ) -> BulkAnswer:
+    def keep(lines: list[dict]) -> None:
+        # Each batch of lines commits with the outcomes so far (SQLite's write lock is held one batch at a time);
+        # a rerun after a worker died carries on after them instead of reporting its own payments as duplicates.
+        keep_partial_report(session=session, job_id=job.id, report={"lines": lines}, now=utcnow())
+        checkpoint()
+
     report = reconcile_statement(
         session=session,
         biller=biller,
@@ -86,6 +93,8 @@ def _run_reconcile(
         actor=job.params.get("actor", "job"),
         now=utcnow(),
         on_progress=on_progress,
+        done=(job.report or {}).get("lines", []),
+        checkpoint=keep,
     )
     return BulkAnswer(200, report)
 

@@ -137,6 +137,13 @@ def mark_publishing(*, session: Session, job_id: int, report: dict, now: datetim
     session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
+def keep_partial_report(*, session: Session, job_id: int, report: dict, now: datetime) -> None:
+    """What a running job has done so far, committed with that work: a rerun carries on from there.
+
+    Not shown until the job finishes (job_public)."""
+    session.execute(update(Job).where(Job.id == job_id).values(report=report, updated_at=now))
+
+
 def release_job(*, session: Session, job_id: int, attempt: int, now: datetime) -> bool:
     """Put a job that raised back in the queue for another attempt."""
     values = {"status": JobStatus.QUEUED.value, "lease_expires_at": None, "updated_at": now}

@@ -48,8 +48,9 @@ class LineOutcome:
         return {"line": self.line, "status": self.status, "bill_id": self.bill_id, "payment_id": self.payment_id}
 
 
-BATCH_LINES = 500  # lines whose candidates are looked up together
+BATCH_LINES = 50  # lines whose candidates are looked up together, and committed together in a job
 Progress = Callable[[int, int], None]  # (lines done, lines in all)
+Checkpoint = Callable[[list[dict]], None]  # keeps the outcomes so far and commits them with the lines' writes
 
 
 def reconcile_rows(
@@ -61,10 +62,16 @@ def reconcile_rows(
     now: datetime,
     pay: PayBill,
     on_progress: Progress | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Checkpoint | None = None,
 ) -> list[LineOutcome]:
-    """Reconcile a statement's rows in order, looking up what a batch of lines may match in one go."""
-    outcomes: list[LineOutcome] = []
-    for start in range(0, len(rows), BATCH_LINES):
+    """Reconcile a statement's rows in order, looking up what a batch of lines may match in one go.
+
+    A background job commits each batch through checkpoint (short write locks on SQLite) and, run again after
+    a worker died, passes the outcomes it kept as done: those rows are not reconciled twice.
+    """
+    outcomes = [LineOutcome(**outcome) for outcome in done]
+    for start in range(len(outcomes), len(rows), BATCH_LINES):
         batch = rows[start : start + BATCH_LINES]
         candidates = find_candidates(session=session, biller_id=biller.id, rows=batch)
         for row in batch:
@@ -73,8 +80,10 @@ def reconcile_rows(
                     session=session, biller=biller, row=row, actor=actor, now=now, pay=pay, candidates=candidates
                 )
             )
-            if on_progress and (len(outcomes) % 50 == 0 or len(outcomes) == len(rows)):
-                on_progress(len(outcomes), len(rows))
+        if on_progress:
+            on_progress(len(outcomes), len(rows))
+        if checkpoint and len(outcomes) < len(rows):
+            checkpoint([outcome.as_dict() for outcome in outcomes])
     return outcomes
 
 

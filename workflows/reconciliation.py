@@ -5,6 +5,7 @@ Each function flushes; the entry point that called it commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
@@ -15,7 +16,15 @@ from billing.checkout import find_attempt
 from errors import Conflict
 from models import Bill, Biller
 from models.db import utcnow
-from reconciliation.lines import LineStatus, Progress, confirm_line, reconcile_rows, reject_line, suggested_line
+from reconciliation.lines import (
+    Checkpoint,
+    LineStatus,
+    Progress,
+    confirm_line,
+    reconcile_rows,
+    reject_line,
+    suggested_line,
+)
 from reconciliation.providers import ProviderNotice
 from reconciliation.statements import parse_statement
 from workflows import Actor
@@ -25,17 +34,34 @@ REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED,
 
 
 def reconcile_statement(
-    *, session: Session, biller: Biller, data: bytes, actor: str, now: datetime, on_progress: Progress | None = None
+    *,
+    session: Session,
+    biller: Biller,
+    data: bytes,
+    actor: str,
+    now: datetime,
+    on_progress: Progress | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Checkpoint | None = None,
 ) -> dict:
     """Read a bank statement and match each credit; the report has a line per transaction and the counts.
 
-    A StatementError (naming line and column) refuses the whole file before anything is recorded. on_progress,
-    if given, hears (lines done, lines in all) as matching goes (a large statement is a background job).
+    A StatementError (naming line and column) refuses the whole file before anything is recorded. A background
+    job passes on_progress (lines done, lines in all), checkpoint (commits each batch of lines with the
+    outcomes so far) and, when run again, done (the outcomes it kept): reconciliation.lines.reconcile_rows.
     """
     rows = parse_statement(data)
     pay = partial(record_payment, session=session, actor=Actor.parse(actor))
     outcomes = reconcile_rows(
-        session=session, biller=biller, rows=rows, actor=actor, now=now, pay=pay, on_progress=on_progress
+        session=session,
+        biller=biller,
+        rows=rows,
+        actor=actor,
+        now=now,
+        pay=pay,
+        on_progress=on_progress,
+        done=done,
+        checkpoint=checkpoint,
     )
     report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
     for status in REPORT_COUNTS:

@@ -8,8 +8,10 @@ import io
 import pytest
 from sqlmodel import func, select
 
+from accounts.audit import record_audit
 from jobs.runner import JobRunner
-from models import OutboundMessage, Payment
+from models import AuditEvent, OutboundMessage, Payment
+from tests.builders import make_bill
 from tests.reconciliation.conftest import choose_app, hdfc_statement, upload
 from tests.web.test_console import csrf, login
 from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
@@ -112,3 +114,47 @@ def test_the_console_follows_a_long_statement_on_a_page_that_refreshes_until_the
     client.get("/console/logout")
     login(client, "boss@b.example")
     assert client.get(job_page).status_code == 404  # another biller's job
+
+
+def test_a_statement_job_killed_midway_is_finished_by_the_next_worker_recording_each_payment_once(
+    app, client, session, api
+):
+    from tests.jobs.test_import_under_load import finish_with_new_workers, job_row, kill_when
+    from tests.jobs.test_job_processes import worker
+
+    for n in range(60):  # 60 bills a customer told the bot they paid, with the UTR
+        bill = make_bill(
+            session,
+            api.biller,
+            reference=f"K-{n}",
+            amount=10000 + n,
+            customer={"reference": f"CK-{n}", "name": f"Payer {n}"},
+        )
+        record_audit(
+            session=session, biller_id=api.biller.id, actor="customer", action="payment.claimed",
+            subject_type="bill", subject_id=bill.id, detail={"utr": f"5{n:011d}"},
+        )  # fmt: skip
+    session.commit()
+    rows = [
+        ("25/11/26", f"UPI-PAYER-p@okaxis-UTIB0000001-5{n // 10:011d}-NA", f"5{n // 10:011d}", "", f"{(10000 + n // 10) / 100:.2f}")
+        if n % 10 == 0
+        else ("25/11/26", f"NEFT CR-UNKNOWN PAYER {n}", f"N{n:015d}", "", "12.34")
+        for n in range(600)
+    ]  # fmt: skip
+    location = upload(client, api, hdfc_statement(*rows)).headers["Location"]
+    job_id = int(location.rsplit("/", 1)[1])
+
+    kill_when(worker(app), lambda: job_row(session, job_id).report is not None)
+
+    kept = job_row(session, job_id).report["lines"]
+    assert 0 < len(kept) < 600
+    job = finish_with_new_workers(app, client, api, location)
+
+    assert job["status"] == "succeeded", job
+    report = job["report"]
+    assert (report["matched"], report["unmatched"], report["duplicate"]) == (60, 540, 0)
+    assert report["lines"][: len(kept)] == kept
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 60
+    audits = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "statement.reconcile")
+    assert session.exec(audits).one() == 1
