@@ -48,7 +48,8 @@ class LineOutcome:
         return {"line": self.line, "status": self.status, "bill_id": self.bill_id, "payment_id": self.payment_id}
 
 
-BATCH_LINES = 50  # lines whose candidates are looked up together, and committed together in a job
+LOOKUP_LINES = 500  # lines whose candidates are looked up together (each lookup scans the biller's bills once)
+COMMIT_LINES = 50  # lines a background job commits together (SQLite's write lock is held that long)
 Progress = Callable[[int, int], None]  # (lines done, lines in all)
 Checkpoint = Callable[[list[dict]], None]  # keeps the outcomes so far and commits them with the lines' writes
 
@@ -67,23 +68,25 @@ def reconcile_rows(
 ) -> list[LineOutcome]:
     """Reconcile a statement's rows in order, looking up what a batch of lines may match in one go.
 
-    A background job commits each batch through checkpoint (short write locks on SQLite) and, run again after
-    a worker died, passes the outcomes it kept as done: those rows are not reconciled twice.
+    A background job commits every COMMIT_LINES lines through checkpoint and, run again after a worker died,
+    passes the outcomes it kept as done: those rows are not reconciled twice.
     """
     outcomes = [LineOutcome(**outcome) for outcome in done]
-    for start in range(len(outcomes), len(rows), BATCH_LINES):
-        batch = rows[start : start + BATCH_LINES]
-        candidates = find_candidates(session=session, biller_id=biller.id, rows=batch)
-        for row in batch:
-            outcomes.append(
-                reconcile_row(
-                    session=session, biller=biller, row=row, actor=actor, now=now, pay=pay, candidates=candidates
-                )
+    candidates = None
+    for index in range(len(outcomes), len(rows)):
+        if candidates is None or (index - len(done)) % LOOKUP_LINES == 0:
+            lookup = rows[index : index + LOOKUP_LINES]
+            candidates = find_candidates(session=session, biller_id=biller.id, rows=lookup)
+        outcomes.append(
+            reconcile_row(
+                session=session, biller=biller, row=rows[index], actor=actor, now=now, pay=pay, candidates=candidates
             )
-        if on_progress:
-            on_progress(len(outcomes), len(rows))
-        if checkpoint and len(outcomes) < len(rows):
-            checkpoint([outcome.as_dict() for outcome in outcomes])
+        )
+        if len(outcomes) % COMMIT_LINES == 0 or len(outcomes) == len(rows):
+            if on_progress:
+                on_progress(len(outcomes), len(rows))
+            if checkpoint and len(outcomes) < len(rows):
+                checkpoint([outcome.as_dict() for outcome in outcomes])
     return outcomes
 
 
