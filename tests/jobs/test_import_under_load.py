@@ -19,7 +19,7 @@ from tests.builders import bill_payload
 from tests.jobs.conftest import import_csv
 from tests.jobs.test_job_processes import worker
 
-LOAD_ROWS = 12_000
+LOAD_ROWS = 8_000
 KILL_ROWS = 4_000
 
 
@@ -100,7 +100,7 @@ def kill_when(doomed, ready, deadline_seconds: float = 120) -> None:
 def finish_with_new_workers(app, client, api, location: str) -> dict:
     deadline = time.monotonic() + 180
     while client.get(location, headers=api.headers).json["status"] == "running" and time.monotonic() < deadline:
-        successor = worker(app, "--once", IMPORT_BATCH_ROWS="200")
+        successor = worker(app, "--once")
         _, stderr = successor.communicate(timeout=180)
         assert successor.returncode == 0, stderr.decode()[-2000:]
     return client.get(location, headers=api.headers).json
