@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     # A bank statement with more lines than this is matched by a background job (about 10 ms a line, more for
     # each payment it records, so 100 lines answer in about a second).
     statement_sync_max_lines: int = 100
-    job_lease_seconds: int = 60  # renewed every heartbeat and at every batch a job commits
+    # Renewed every heartbeat and at every batch an import or statement job commits; generous because a bulk
+    # notify on SQLite is one transaction, and the heartbeat waits for its write lock.
+    job_lease_seconds: int = 300
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
     # A background import on SQLite stages this many rows per transaction (each holds the one write lock) and
