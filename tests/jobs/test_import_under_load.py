@@ -167,3 +167,29 @@ def test_a_job_given_up_while_staging_leaves_nothing_staged(app, client, api, se
     assert job["report"]["error"]["code"] == "job_failed"
     assert staged(session) == 0
     assert (count(session, Bill), count(session, Customer), count(session, PaymentLink)) == (0, 0, 0)
+
+
+def test_a_reference_taken_while_publishing_is_reported_on_its_line_and_left_out(app, client, session, api):
+    sqlite_only(app)
+    location = post_import(client, api, import_csv(KILL_ROWS))
+    kill_when(worker(app, IMPORT_BATCH_ROWS="200"), lambda: staged(session) and count(session, Bill) > 0)
+    line, reference = session.execute(
+        text("SELECT seq, reference FROM import_staged_bills ORDER BY seq DESC LIMIT 1")
+    ).one()  # not published yet
+    taken = client.post("/api/v1/bills", json=bill_payload(reference=reference), headers=api.headers)
+    assert taken.status_code == 201
+
+    job = finish_with_new_workers(app, client, api, location)
+
+    assert job["status"] == "succeeded", job
+    message = "reference: a bill with this reference already exists"
+    assert job["report"] == {
+        "rows": KILL_ROWS,
+        "imported": KILL_ROWS - 1,
+        "rejected": 1,
+        "errors": [{"line": line, "field": "reference", "message": message}],
+    }
+    assert (count(session, Bill), count(session, PaymentLink)) == (KILL_ROWS, KILL_ROWS)
+    links = session.exec(select(func.count(func.distinct(PaymentLink.bill_id)))).one()
+    assert links == KILL_ROWS  # the bill made through the API kept its one link, and got no other
+    assert staged(session) == 0
