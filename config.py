@@ -68,9 +68,17 @@ class Settings(BaseSettings):
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000
     bulk_sync_max_bytes: int = 256 * 1024
-    job_lease_seconds: int = 300  # generous: on SQLite the heartbeat waits while its own import holds the write lock
+    # A bank statement with more lines than this is matched by a background job (about 10 ms a line, more for
+    # each payment it records, so 100 lines answer in about a second).
+    statement_sync_max_lines: int = 100
+    # Renewed every heartbeat and at every batch an import or statement job commits; generous because a bulk
+    # notify on SQLite is one transaction, and the heartbeat waits for its write lock.
+    job_lease_seconds: int = 300
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
+    # A background import on SQLite stages this many rows per transaction (each holds the one write lock) and
+    # publishes five times as many (billing/import_staging.py).
+    import_batch_rows: int = 1000
     provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"
     log_level: str = "INFO"

@@ -9,7 +9,10 @@ from pydantic import BaseModel
 
 from api import route
 from api.auth import current_biller
+from api.jobs import accepted
+from config import current_settings
 from errors.http import ApiError
+from jobs.bulk import RECONCILE, statement_runs_in_background
 from models.db import get_session, utcnow
 from workflows.reconciliation import reconcile_statement
 
@@ -39,9 +42,11 @@ class StatementReport(BaseModel):
 @route(
     "POST",
     "/reconciliation/statements",
-    summary="Reconcile a bank statement (CSV as the bank exports it); uploading it again records nothing new",
+    summary="Reconcile a bank statement (CSV as the bank exports it); uploading it again records nothing new; "
+    "a long statement answers 202 with a job",
     request_content_type="text/csv",
     response=StatementReport,
+    background=True,
 )
 def post_statement():
     """Match each credit of the statement to a bill: certain matches are recorded, others wait for review."""
@@ -54,9 +59,10 @@ def post_statement():
         raise ApiError(
             415, "unsupported_media_type", "Send text/csv, or multipart/form-data with a 'file'", field="file"
         )
+    actor = f"api_key:{g.api_key_id}"
+    if statement_runs_in_background(data, settings=current_settings()):
+        return accepted(kind=RECONCILE, payload=data, params={"actor": actor})
     session = get_session()
-    report = reconcile_statement(
-        session=session, biller=current_biller(), data=data, actor=f"api_key:{g.api_key_id}", now=utcnow()
-    )
+    report = reconcile_statement(session=session, biller=current_biller(), data=data, actor=actor, now=utcnow())
     session.commit()
     return jsonify(report)

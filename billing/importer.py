@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from billing.billers import biller_today
 from billing.bills import bill_link_expiry, bill_values, cadence_ids_by_name, check_bill_rules, default_cadence_id
 from billing.csv_files import decode_csv, open_csv
+from billing.import_staging import Staging, stage_import
 from billing.import_writes import chunks, write_import
 from billing.links import new_tokens
 from billing.schemas import BillIn, csv_columns
@@ -76,10 +77,12 @@ def import_bills_csv(
     partial: bool,
     settings: Settings,
     on_progress: Progress | None = None,
+    staging: Staging | None = None,
 ) -> ImportReport:
     """Validate every row, then insert all bills (or, with partial, the good ones) in one transaction.
 
-    on_progress, if given, hears (rows checked, rows in all) as validation goes.
+    on_progress, if given, hears (rows checked, rows in all) as validation goes. With staging (a background
+    job on SQLite) the rows are staged in short transactions instead, for billing.import_staging to publish.
     """
     report = ImportReport()
     try:
@@ -94,7 +97,7 @@ def import_bills_csv(
     report.errors.sort(key=lambda error: error.line)
     if report.errors and not partial:
         return report
-    _insert_bills(session, biller, valid, cadences, settings)
+    _insert_bills(session, biller, valid, cadences, settings, staging)
     report.imported = len(valid)
     return report
 
@@ -200,7 +203,12 @@ def _drop_existing_references(
 
 
 def _insert_bills(
-    session: Session, biller: Biller, valid: list[tuple[int, BillIn]], cadences: dict[str, int], settings: Settings
+    session: Session,
+    biller: Biller,
+    valid: list[tuple[int, BillIn]],
+    cadences: dict[str, int],
+    settings: Settings,
+    staging: Staging | None,
 ) -> None:
     # Every row is prepared before the first write: on SQLite the write lock is held from the first
     # INSERT or UPDATE until the commit, and every other writer (payments, webhooks) waits that long.
@@ -222,4 +230,8 @@ def _insert_bills(
         {"token": token, "created_at": now, "expires_at": bill_link_expiry(bill, settings=settings, today=today)}
         for (_, bill), token in zip(valid, new_tokens(len(valid)), strict=True)
     ]
-    write_import(session, biller.id, bill_rows, link_rows, [bill.customer for _, bill in valid])
+    customers = [bill.customer for _, bill in valid]
+    if staging is not None:
+        stage_import(session, staging, bill_rows, link_rows, customers, [line for line, _ in valid])
+        return
+    write_import(session, biller.id, bill_rows, link_rows, customers)

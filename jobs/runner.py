@@ -1,26 +1,30 @@
 """The job runner inside the worker process: claims one job at a time and keeps its lease while it runs.
 
 A job's work and its final status commit in one transaction, so a worker killed mid-job leaves nothing
-half-written: the lease runs out, another worker claims the job again and runs it from the start.
+half-written: the lease runs out, another worker claims the job again and runs it from the start. A job that
+writes in several transactions (an import on SQLite: billing/import_staging.py) commits through `checkpoint`,
+which commits only while the job is still this worker's attempt.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from errors import DomainError
-from jobs.bulk import KINDS, BulkAnswer
+from jobs.bulk import KINDS, BulkAnswer, clean_up
 from jobs.store import claim_job, finish_job, job_error, release_job, renew_lease
 from models import Biller
 from models.db import current_db, utcnow
 from models.jobs import Job, JobStatus
 
 log = logging.getLogger(__name__)
+_SQLITE_TURN_SECONDS = 0.11
 
 
 class JobProgress:
@@ -32,6 +36,10 @@ class JobProgress:
 
     def __call__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
+
+
+class LeaseLost(Exception):
+    """Another worker has taken the job over: this attempt must stop and commit nothing more."""
 
 
 class JobRunner:
@@ -79,7 +87,7 @@ class JobRunner:
                 return False
             job_id, attempt = claimed
             if attempt > self.max_attempts:
-                self._finish_failed(job_id, attempt, job_error("job_failed", f"gave up after {attempt - 1} attempts"))
+                self._give_up(job_id, attempt, progress=JobProgress())
                 return True
             progress = JobProgress()
             finished = threading.Event()
@@ -94,6 +102,7 @@ class JobRunner:
 
     def _execute(self, job_id: int, attempt: int, progress: JobProgress) -> None:
         session = current_db().new_session()
+        checkpoint = self._checkpoint(session, job_id, attempt, progress)
         try:
             job = session.get(Job, job_id)
             try:
@@ -103,11 +112,13 @@ class JobRunner:
                     biller=session.get(Biller, job.biller_id),
                     settings=self.settings,
                     on_progress=progress,
+                    checkpoint=checkpoint,
                 )
             except DomainError as exc:
                 answer = BulkAnswer(exc.status, job_error(exc.code, exc.message, exc.field))
             if not answer.ok:
                 session.rollback()
+                clean_up(session=session, job=job, checkpoint=checkpoint)
             status = JobStatus.SUCCEEDED if answer.ok else JobStatus.FAILED
             total = progress.total if answer.ok else None
             owned = finish_job(
@@ -125,6 +136,9 @@ class JobRunner:
             else:
                 session.rollback()
                 log.warning("job %d: lease lost to another worker; this attempt's work is rolled back", job_id)
+        except LeaseLost:
+            session.rollback()
+            log.warning("job %d: lease lost to another worker; this attempt stops", job_id)
         except Exception as exc:  # noqa: BLE001 - any failure of one job must not stop the worker; it is retried
             session.rollback()
             # The type only: messages of database errors can carry row values (names, phones).
@@ -134,8 +148,37 @@ class JobRunner:
         finally:
             session.close()
 
-    def _finish_failed(self, job_id: int, attempt: int, report: dict) -> None:
-        with current_db().session_scope() as session:
+    def _checkpoint(self, session, job_id: int, attempt: int, progress: JobProgress):
+        def checkpoint() -> None:
+            # The fenced lease renewal and the work commit together: a worker that lost the job commits nothing.
+            renewed = renew_lease(
+                session=session,
+                job_id=job_id,
+                attempt=attempt,
+                now=self.clock(),
+                lease=self.lease,
+                done=progress.done,
+                total=progress.total,
+            )
+            if not renewed:
+                raise LeaseLost
+            session.commit()
+            if session.get_bind().dialect.name == "sqlite":
+                # Give waiting writers their turn: SQLite's busy handler retries every 100 ms at most, so
+                # without a gap longer than that the next batch would take the lock again before they woke.
+                time.sleep(_SQLITE_TURN_SECONDS)
+
+        return checkpoint
+
+    def _give_up(self, job_id: int, attempt: int, *, progress: JobProgress) -> None:
+        session = current_db().new_session()
+        try:
+            job = session.get(Job, job_id)
+            message = f"gave up after {attempt - 1} attempts"
+            if job.stage == "publishing":  # past the point of no return: what is published stays, say so
+                message += " while publishing: part of the file is imported, the rest is not"
+            report = job_error("job_failed", message)
+            clean_up(session=session, job=job, checkpoint=self._checkpoint(session, job_id, attempt, progress))
             finish_job(
                 session=session,
                 job_id=job_id,
@@ -145,6 +188,9 @@ class JobRunner:
                 now=self.clock(),
                 total=None,
             )
+            session.commit()
+        finally:
+            session.close()
 
     def _keep_lease(self, job_id: int, attempt: int, progress: JobProgress, finished: threading.Event) -> None:
         while not finished.wait(self.heartbeat_seconds):

@@ -64,7 +64,7 @@ def job_public(job: Job) -> dict:
         kind=job.kind,
         status=job.status,
         progress=JobProgressPublic(done=job.progress_done, total=job.progress_total),
-        report=job.report,
+        report=job.report if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED) else None,
         created_at=job.created_at,
         finished_at=job.finished_at,
     ).model_dump(mode="json")
@@ -129,6 +129,19 @@ def finish_job(
     if total is not None:
         values["progress_done"] = values["progress_total"] = total
     return session.execute(update(Job).where(_held(job_id, attempt)).values(**values)).rowcount == 1
+
+
+def mark_publishing(*, session: Session, job_id: int, report: dict, now: datetime) -> None:
+    """A staged import's point of no return: its report is kept and the rows are published to the end."""
+    values = {"stage": "publishing", "report": report, "updated_at": now}
+    session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def keep_partial_report(*, session: Session, job_id: int, report: dict, now: datetime) -> None:
+    """What a running job has done so far, committed with that work: a rerun carries on from there.
+
+    Not shown until the job finishes (job_public)."""
+    session.execute(update(Job).where(Job.id == job_id).values(report=report, updated_at=now))
 
 
 def release_job(*, session: Session, job_id: int, attempt: int, now: datetime) -> bool:

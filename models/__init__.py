@@ -8,6 +8,7 @@ from models.bills import Bill, LinkEvent, Payment, PaymentLink
 from models.cadences import Cadence, CadenceStep
 from models.complaints import Complaint
 from models.customers import Customer, CustomerChannel
+from models.imports import staged_bills, staged_customers
 from models.inbound import InboundMessage
 from models.jobs import Job
 from models.messages import (
@@ -54,4 +55,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "metadata",
+    "staged_bills",
+    "staged_customers",
 ]

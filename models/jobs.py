@@ -36,6 +36,8 @@ class Job(SQLModel, table=True):
     progress_done: int = 0
     progress_total: int = 0
     report: dict | None = Field(default=None, sa_column=Column(JSON))
+    # A staged import passes "publishing" once all its rows are staged: from then on it is finished, not redone.
+    stage: str | None = Field(default=None, max_length=16)
     # Each claim increments attempts; a worker writes only while its attempt is the current one (fencing).
     attempts: int = 0
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

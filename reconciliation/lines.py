@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from billing.payments import record_payment
+from billing.payments import PaymentResult
 from errors import Conflict, NotFound
 from models import Bill, Biller, Customer, StatementLine
-from reconciliation.matching import Match, find_match, paid_at, payment_reference
+from reconciliation.matching import Candidates, Match, find_candidates, find_match, paid_at, payment_reference
 from reconciliation.statements import StatementRow
 
 
@@ -28,6 +29,11 @@ class LineStatus:
 
 STATEMENT_SOURCE = "statement"  # Payment.source of money learned from a bank statement
 
+# Records a line's payment through the one payment path (workflows.payments.record_payment, which also sends
+# the receipt): called with bill, amount_paise, reference, source, app and now; raises Conflict when the
+# reference already paid something else. The workflow passes it in: this package sits below the workflows.
+PayBill = Callable[..., PaymentResult]
+
 
 @dataclass(frozen=True)
 class LineOutcome:
@@ -42,7 +48,58 @@ class LineOutcome:
         return {"line": self.line, "status": self.status, "bill_id": self.bill_id, "payment_id": self.payment_id}
 
 
-def reconcile_row(*, session: Session, biller: Biller, row: StatementRow, actor: str, now: datetime) -> LineOutcome:
+LOOKUP_LINES = 500  # lines whose candidates are looked up together (each lookup scans the biller's bills once)
+COMMIT_LINES = 50  # lines a background job commits together (SQLite's write lock is held that long)
+Progress = Callable[[int, int], None]  # (lines done, lines in all)
+Checkpoint = Callable[[list[dict]], None]  # keeps the outcomes so far and commits them with the lines' writes
+
+
+def reconcile_rows(
+    *,
+    session: Session,
+    biller: Biller,
+    rows: Sequence[StatementRow],
+    actor: str,
+    now: datetime,
+    pay: PayBill,
+    on_progress: Progress | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Checkpoint | None = None,
+) -> list[LineOutcome]:
+    """Reconcile a statement's rows in order, looking up what a batch of lines may match in one go.
+
+    A background job commits every COMMIT_LINES lines through checkpoint and, run again after a worker died,
+    passes the outcomes it kept as done: those rows are not reconciled twice.
+    """
+    outcomes = [LineOutcome(**outcome) for outcome in done]
+    candidates = None
+    for index in range(len(outcomes), len(rows)):
+        if candidates is None or (index - len(done)) % LOOKUP_LINES == 0:
+            lookup = rows[index : index + LOOKUP_LINES]
+            candidates = find_candidates(session=session, biller_id=biller.id, rows=lookup)
+        outcomes.append(
+            reconcile_row(
+                session=session, biller=biller, row=rows[index], actor=actor, now=now, pay=pay, candidates=candidates
+            )
+        )
+        if len(outcomes) % COMMIT_LINES == 0 or len(outcomes) == len(rows):
+            if on_progress:
+                on_progress(len(outcomes), len(rows))
+            if checkpoint and len(outcomes) < len(rows):
+                checkpoint([outcome.as_dict() for outcome in outcomes])
+    return outcomes
+
+
+def reconcile_row(
+    *,
+    session: Session,
+    biller: Biller,
+    row: StatementRow,
+    actor: str,
+    now: datetime,
+    pay: PayBill,
+    candidates: Candidates,
+) -> LineOutcome:
     """Keep a credit line once and match it: certain matches record a payment, amount-only ones wait for review.
 
     A line seen before is reported as a duplicate and changes nothing, unless it was unmatched then: a customer
@@ -59,13 +116,13 @@ def reconcile_row(*, session: Session, biller: Biller, row: StatementRow, actor:
         line = _insert_line(session=session, biller_id=biller.id, row=row, now=now)
         if line is None:  # the same statement uploaded twice at once: the other upload has it
             return LineOutcome(row.line, LineStatus.DUPLICATE)
-    match = find_match(session=session, biller_id=biller.id, row=row)
+    match = find_match(biller_id=biller.id, row=row, candidates=candidates)
     if match is None:
         return LineOutcome(row.line, LineStatus.UNMATCHED)
     line.bill_id, line.match_kind = match.bill.id, match.kind
     if not match.certain:
         line.status = LineStatus.SUGGESTED
-    elif not _record(session=session, line=line, bill=match.bill, row=row, match=match, biller=biller):
+    elif not _record(line=line, bill=match.bill, row=row, match=match, biller=biller, pay=pay):
         line.bill_id, line.match_kind = None, None
     line.decided_at, line.decided_by = (now, actor) if line.status == LineStatus.MATCHED else (None, None)
     session.add(line)
@@ -92,11 +149,10 @@ def _insert_line(*, session: Session, biller_id: int, row: StatementRow, now: da
     return line
 
 
-def _record(*, session: Session, line: StatementLine, bill: Bill, row: StatementRow, match: Match, biller) -> bool:
+def _record(*, line: StatementLine, bill: Bill, row: StatementRow, match: Match, biller, pay: PayBill) -> bool:
     """Record the line's payment through the one payment path; False when its UTR paid something else."""
     try:
-        result = record_payment(
-            session=session,
+        result = pay(
             bill=bill,
             amount_paise=row.amount_paise,
             reference=payment_reference(row),
@@ -141,11 +197,13 @@ def suggested_line(*, session: Session, biller_id: int, line_id: int) -> Stateme
     return line
 
 
-def confirm_line(*, session: Session, line: StatementLine, biller: Biller, actor: str, now: datetime) -> StatementLine:
+def confirm_line(
+    *, session: Session, line: StatementLine, biller: Biller, actor: str, now: datetime, pay: PayBill
+) -> StatementLine:
     """A person agrees the suggested bill is the one paid: record the payment as a certain match would."""
     bill = session.get(Bill, line.bill_id)
     row = StatementRow(0, line.txn_date, line.narration, line.bank_reference, line.amount_paise, True, line.fingerprint)
-    if not _record(session=session, line=line, bill=bill, row=row, match=Match(bill, line.match_kind), biller=biller):
+    if not _record(line=line, bill=bill, row=row, match=Match(bill, line.match_kind), biller=biller, pay=pay):
         raise Conflict("The UTR of this line already paid another bill", field="line_id", code="reference_reused")
     line.decided_at, line.decided_by = now, actor
     session.add(line)

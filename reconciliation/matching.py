@@ -1,19 +1,24 @@
 """Matching a bank credit to a bill: our `tr` in the narration, a UTR a customer gave the bot, or amount and payer.
 
 Every lookup is confined to the biller whose statement it is: a line never matches another biller's bill.
+The lookups are made for a batch of lines at once (`Candidates`: one query per way of matching), not per line:
+per line, the claimed-UTR search scanned the audit log and the amount search the biller's bills, 50 ms a line
+with 50,000 bills. The bills found are the session's own objects, so a payment recorded for one line is seen
+by the lines after it (a bill paid off no longer matches by amount).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from billing.checkout import find_attempt
-from models import AuditEvent, Bill, Customer
+from models import AuditEvent, Bill, Customer, LinkEvent
 from models.vocab import PAYABLE_STATUSES
 from reconciliation.statements import StatementRow
 
@@ -70,55 +75,93 @@ def paid_at(row: StatementRow, timezone: str) -> datetime:
     return datetime.combine(row.txn_date, time(12), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
-def find_match(*, session: Session, biller_id: int, row: StatementRow) -> Match | None:
+@dataclass
+class Candidates:
+    """What a batch of statement lines may match, looked up in one query per way of matching."""
+
+    attempts: dict[str, LinkEvent] = field(default_factory=dict)  # our `tr` → the attempt it was issued for
+    bills: dict[int, Bill] = field(default_factory=dict)  # the biller's bills those attempts and claims name
+    claims: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # claimed UTR → bill ids
+    by_amount: dict[int, list[tuple[Bill, Customer]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def find_candidates(*, session: Session, biller_id: int, rows: Sequence[StatementRow]) -> Candidates:
+    """Everything the credits among rows could match, for find_match."""
+    found = Candidates()
+    credits = [row for row in rows if row.is_credit]
+    references = {tr for row in credits for tr in TR_IN_TEXT.findall(row.narration.upper())}
+    if references:
+        attempts = session.exec(select(LinkEvent).where(LinkEvent.transaction_reference.in_(references))).all()
+        found.attempts = {attempt.transaction_reference: attempt for attempt in attempts}
+    utrs = {utr for row in credits for utr in utr_candidates(row)}
+    if utrs:
+        claimed = AuditEvent.detail["utr"].as_string()
+        claims = session.exec(
+            select(claimed, AuditEvent.subject_id).where(
+                AuditEvent.biller_id == biller_id,
+                AuditEvent.action == CLAIM_ACTION,
+                AuditEvent.subject_type == "bill",
+                claimed.in_(utrs),
+            )
+        ).all()
+        for utr, bill_id in claims:
+            found.claims[utr].add(bill_id)
+    named = {attempt.bill_id for attempt in found.attempts.values()} | {i for ids in found.claims.values() for i in ids}
+    if named:
+        bills = session.exec(select(Bill).where(Bill.id.in_(named), Bill.biller_id == biller_id)).all()
+        found.bills = {bill.id: bill for bill in bills}
+    amounts = {row.amount_paise for row in credits}
+    if amounts:
+        payable = session.exec(
+            select(Bill, Customer)
+            .join(Customer, Customer.id == Bill.customer_id)
+            .where(
+                Bill.biller_id == biller_id,
+                Bill.status.in_([str(status) for status in PAYABLE_STATUSES]),
+                Bill.amount_due_paise.in_(amounts),
+            )
+            .order_by(Bill.id)
+        ).all()
+        for bill, customer in payable:
+            found.by_amount[bill.amount_due_paise].append((bill, customer))
+    return found
+
+
+def find_match(*, biller_id: int, row: StatementRow, candidates: Candidates) -> Match | None:
     """The bill this credit pays, trying the certain ways first; None when nothing fits one bill alone."""
     return (
-        _by_transaction_reference(session, biller_id, row)
-        or _by_claimed_utr(session, biller_id, row)
-        or _by_amount_and_payer(session, biller_id, row)
+        _by_transaction_reference(biller_id, row, candidates)
+        or _by_claimed_utr(row, candidates)
+        or _by_amount_and_payer(row, candidates)
     )
 
 
-def _by_transaction_reference(session: Session, biller_id: int, row: StatementRow) -> Match | None:
+def _by_transaction_reference(biller_id: int, row: StatementRow, candidates: Candidates) -> Match | None:
     for reference in TR_IN_TEXT.findall(row.narration.upper()):
-        attempt = find_attempt(session=session, transaction_reference=reference)
-        bill = session.get(Bill, attempt.bill_id) if attempt else None
+        attempt = candidates.attempts.get(reference)
+        bill = candidates.bills.get(attempt.bill_id) if attempt else None
         if bill is not None and bill.biller_id == biller_id:
             return Match(bill, MatchKind.TRANSACTION_REFERENCE, attempt.app)
     return None
 
 
-def _by_claimed_utr(session: Session, biller_id: int, row: StatementRow) -> Match | None:
-    candidates = utr_candidates(row)
-    if not candidates:
-        return None
-    claims = session.exec(
-        select(AuditEvent.subject_id).where(
-            AuditEvent.biller_id == biller_id,
-            AuditEvent.action == CLAIM_ACTION,
-            AuditEvent.subject_type == "bill",
-            AuditEvent.detail["utr"].as_string().in_(candidates),
-        )
-    ).all()
-    bills = session.exec(select(Bill).where(Bill.id.in_(set(claims)), Bill.biller_id == biller_id)).all()
+def _by_claimed_utr(row: StatementRow, candidates: Candidates) -> Match | None:
+    claimed = {bill_id for utr in utr_candidates(row) for bill_id in candidates.claims.get(utr, ())}
+    bills = [candidates.bills[bill_id] for bill_id in sorted(claimed) if bill_id in candidates.bills]
     if len(bills) > 1:  # one claim covered several open bills: the amount says which
         bills = [bill for bill in bills if row.amount_paise in (bill.amount_due_paise, bill.amount_paise)]
     return Match(bills[0], MatchKind.CLAIMED_UTR) if len(bills) == 1 else None
 
 
-def _by_amount_and_payer(session: Session, biller_id: int, row: StatementRow) -> Match | None:
+def _by_amount_and_payer(row: StatementRow, candidates: Candidates) -> Match | None:
     day_after = datetime.combine(row.txn_date + timedelta(days=1), time(0), tzinfo=UTC)
-    rows = session.exec(
-        select(Bill, Customer)
-        .join(Customer, Customer.id == Bill.customer_id)
-        .where(
-            Bill.biller_id == biller_id,
-            Bill.status.in_([str(status) for status in PAYABLE_STATUSES]),
-            Bill.amount_due_paise == row.amount_paise,
-            Bill.created_at < day_after,  # a bill cannot be paid before it exists
-        )
-        .limit(MAX_AMOUNT_CANDIDATES)
-    ).all()
+    payable = {str(status) for status in PAYABLE_STATUSES}
+    rows = [
+        (bill, customer)
+        for bill, customer in candidates.by_amount.get(row.amount_paise, ())
+        # as the bill stands now: a line before this one may have paid it
+        if bill.status in payable and bill.amount_due_paise == row.amount_paise and bill.created_at < day_after
+    ][:MAX_AMOUNT_CANDIDATES]
     if len(rows) > 1:
         rows = [(bill, customer) for bill, customer in rows if _names_payer(row.narration, customer)]
     return Match(rows[0][0], MatchKind.AMOUNT) if len(rows) == 1 else None

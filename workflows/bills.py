@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from accounts.audit import record_audit
 from billing import bills
-from billing.importer import Progress, import_bills_csv
+from billing.import_staging import Staging, publish_staged
+from billing.importer import ImportReport, Progress, RowError, import_bills_csv
 from billing.schemas import BillIn
 from config import Settings
+from jobs.store import mark_publishing
 from models import Bill, Biller
 from workflows import Actor
 from workflows.notify import notify_bills_csv
@@ -62,10 +64,21 @@ def import_bills(
     partial: bool,
     settings: Settings,
     on_progress: Progress | None = None,
+    staging: Staging | None = None,
 ) -> BulkAnswer:
-    """Import a CSV of bills; a refused import wrote nothing, and the caller rolls back and answers 422."""
+    """Import a CSV of bills; a refused import wrote nothing, and the caller rolls back and answers 422.
+
+    With staging (a background job on SQLite) the rows are staged in short transactions, the job passes to
+    publishing with its report, and the rows are published batch by batch (billing/import_staging.py).
+    """
     report = import_bills_csv(
-        session=session, biller=biller, data=data, partial=partial, settings=settings, on_progress=on_progress
+        session=session,
+        biller=biller,
+        data=data,
+        partial=partial,
+        settings=settings,
+        on_progress=on_progress,
+        staging=staging,
     )
     if not report.ok and not partial:
         error = {
@@ -81,7 +94,33 @@ def import_bills(
         action="bills.import",
         detail={"imported": report.imported, "rejected": len(report.errors)},
     )
-    return BulkAnswer(200, report.as_dict())
+    if staging is None:
+        return BulkAnswer(200, report.as_dict())
+    # The point of no return: from this commit on, the import is published to the end, never redone.
+    mark_publishing(session=session, job_id=staging.job_id, report=report.as_dict(), now=now)
+    staging.checkpoint()
+    return publish_import(
+        session=session, actor=actor, now=now, biller=biller, staging=staging, report=report.as_dict()
+    )
+
+
+def publish_import(
+    *, session: Session, actor: Actor, now: datetime, biller: Biller, staging: Staging, report: dict
+) -> BulkAnswer:
+    """Publish a staged import (again, after a worker died while publishing); the caller commits the last batch.
+
+    A reference another bill took after the file was checked is reported on its line and left out.
+    """
+    taken = publish_staged(session, staging, biller.id, now)
+    if not taken:
+        return BulkAnswer(200, report)
+    final = ImportReport.from_dict(report)
+    final.imported -= len(taken)
+    final.errors += [
+        RowError(line, "reference: a bill with this reference already exists", "reference") for line in taken
+    ]
+    final.errors.sort(key=lambda error: error.line)
+    return BulkAnswer(200, final.as_dict())
 
 
 def notify_bills(

@@ -5,17 +5,26 @@ Each function flushes; the entry point that called it commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session
 
 from accounts.audit import record_audit
 from billing.billers import biller_today
 from billing.checkout import find_attempt
-from channels.outbox import queue_receipt
 from errors import Conflict
-from models import Bill, Biller, Payment
-from reconciliation.lines import LineStatus, confirm_line, reconcile_row, reject_line, suggested_line
+from models import Bill, Biller
+from reconciliation.lines import (
+    Checkpoint,
+    LineStatus,
+    Progress,
+    confirm_line,
+    reconcile_rows,
+    reject_line,
+    suggested_line,
+)
 from reconciliation.providers import ProviderNotice
 from reconciliation.statements import parse_statement
 from workflows import Actor
@@ -24,17 +33,37 @@ from workflows.payments import record_payment
 REPORT_COUNTS = (LineStatus.MATCHED, LineStatus.SUGGESTED, LineStatus.UNMATCHED, LineStatus.IGNORED, "duplicate")
 
 
-def reconcile_statement(*, session: Session, biller: Biller, data: bytes, actor: str, now: datetime) -> dict:
+def reconcile_statement(
+    *,
+    session: Session,
+    biller: Biller,
+    data: bytes,
+    actor: str,
+    now: datetime,
+    on_progress: Progress | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Checkpoint | None = None,
+) -> dict:
     """Read a bank statement and match each credit; the report has a line per transaction and the counts.
 
     A StatementError (naming line and column) refuses the whole file before anything is recorded; a line dated
-    after the biller's tomorrow is one. Each payment recorded thanks its customer with a receipt, as at every door.
+    after the biller's tomorrow is one. Each payment goes through the one payment path: a receipt, events. A background
+    job passes on_progress (lines done, lines in all), checkpoint (commits each batch of lines with the
+    outcomes so far) and, when run again, done (the outcomes it kept): reconciliation.lines.reconcile_rows.
     """
     rows = parse_statement(data, latest=biller_today(biller, now) + timedelta(days=1))
-    outcomes = [reconcile_row(session=session, biller=biller, row=row, actor=actor, now=now) for row in rows]
-    for outcome in outcomes:
-        if outcome.status == LineStatus.MATCHED:
-            _send_receipt(session=session, bill_id=outcome.bill_id, payment_id=outcome.payment_id)
+    pay = partial(record_payment, session=session, actor=Actor.parse(actor))
+    outcomes = reconcile_rows(
+        session=session,
+        biller=biller,
+        rows=rows,
+        actor=actor,
+        now=now,
+        pay=pay,
+        on_progress=on_progress,
+        done=done,
+        checkpoint=checkpoint,
+    )
     report: dict = {"lines": [outcome.as_dict() for outcome in outcomes]}
     for status in REPORT_COUNTS:
         report[status] = sum(outcome.status == status for outcome in outcomes)
@@ -56,6 +85,7 @@ def confirm_suggestion(*, session: Session, biller: Biller, line_id: int, actor:
         biller=biller,
         actor=actor,
         now=now,
+        pay=partial(record_payment, session=session, actor=Actor.parse(actor)),
     )
     record_audit(
         session=session,
@@ -66,13 +96,7 @@ def confirm_suggestion(*, session: Session, biller: Biller, line_id: int, actor:
         subject_id=line.bill_id,
         detail={"line_id": line.id, "payment_id": line.payment_id},
     )
-    _send_receipt(session=session, bill_id=line.bill_id, payment_id=line.payment_id)
     return line.payment_id
-
-
-def _send_receipt(*, session: Session, bill_id: int, payment_id: int) -> None:
-    """The receipt of a payment a statement line recorded; once per payment (a webhook's payment already has it)."""
-    queue_receipt(session=session, bill=session.get(Bill, bill_id), payment=session.get(Payment, payment_id))
 
 
 def reject_suggestion(*, session: Session, biller: Biller, line_id: int, actor: str, now: datetime) -> None:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = 8_000
 
 
-def worker(app, *args: str) -> subprocess.Popen:
+def worker(app, *args: str, **extra_env: str) -> subprocess.Popen:
     settings = app.extensions["settings"]
     env = {
         **os.environ,
@@ -29,6 +29,7 @@ def worker(app, *args: str) -> subprocess.Popen:
         "JOB_LEASE_SECONDS": "1",
         "JOB_HEARTBEAT_SECONDS": "0.1",
         "LOG_LEVEL": "WARNING",
+        **extra_env,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "worker", *args],
