@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from urllib.parse import urlsplit
+from functools import cache
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -23,7 +24,7 @@ from extensions import limiter
 from models.db import current_db, get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
-from web.i18n import LANGUAGES, remember_language
+from web.i18n import LANGUAGES, page_strings, remember_language
 from web.security import INLINE_CSS, INLINE_JS
 from workflows import CUSTOMER, Actor
 from workflows.checkout import choose_app, open_checkout, show_qr
@@ -36,6 +37,12 @@ log = logging.getLogger(__name__)
 # A client that keeps guessing tokens is slowed down; a real link is always served, even to that client
 # (behind a carrier's NAT one guesser must not block payments for everyone sharing the address).
 MISS_LIMIT = parse_limit("20 per minute")
+
+
+@limiter.request_filter
+def _payment_pages_carry_no_limits() -> bool:
+    """The payment page's routes declare no limit (a miss is counted by count_miss): spare every view the limiter."""
+    return request.blueprint == "pay" or request.endpoint == "short_link"
 
 
 def count_miss() -> None:
@@ -77,6 +84,19 @@ def telegram_url(checkout: Checkout) -> str | None:
         return None
     token = telegram_link_token(session=get_session(), customer=checkout.customer)
     return f"https://t.me/{bot.removeprefix('@')}?start={token}"
+
+
+def app_links(checkout: Checkout, platform: str) -> dict[str, str]:
+    """Each offered app's hand-off URL, as url_for builds it, from one url_for call instead of one per app."""
+    base = url_for("pay.pay_with_app", token=checkout.link.token)
+    app_ids = [ANY_APP, *(app.id for app in checkout.apps)]
+    return {app_id: f"{base}?{_hand_off_query(app_id, platform)}" for app_id in app_ids}
+
+
+@cache
+def _hand_off_query(app_id: str, platform: str) -> str:
+    """`app=…&platform=…` as werkzeug's url_for encodes it (few apps, three platforms: built once each)."""
+    return urlencode({"app": app_id, "platform": platform}, safe="!$'()*,/:;?@")
 
 
 def link_domain() -> str:
@@ -122,6 +142,8 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
         telegram_url=telegram_url(checkout),
+        app_links=app_links(checkout, platform),
+        **page_strings(),
     )
     get_session().commit()  # a Telegram deep-link token made for this page
     return html, status
@@ -210,7 +232,7 @@ def simulate_payment(token: str):
 
 def render_message_page(status: int):
     """A plain page for a missing link (saying nothing about any bill) or a client slowed down."""
-    return render_template("pay/message.html", status=status, inline_css=INLINE_CSS), status
+    return render_template("pay/message.html", status=status, inline_css=INLINE_CSS, **page_strings()), status
 
 
 def register_short_links(app, link_base_url: str | None) -> None:
