@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
 
@@ -58,14 +58,21 @@ class PageStrings:
 
     def __init__(self, translations) -> None:
         self._translations = translations
+        self._texts: dict[str, Markup] = {}
         self._plain: dict[str, Markup] = {}
 
     def gettext(self, string: str, **variables) -> Markup:
         if variables:
-            return _ours(self._translations.ugettext(string)) % variables
+            return self._text(string) % variables
         found = self._plain.get(string)
         if found is None:
-            found = self._plain[string] = _ours(self._translations.ugettext(string)) % variables
+            found = self._plain[string] = self._text(string) % variables
+        return found
+
+    def _text(self, string: str) -> Markup:
+        found = self._texts.get(string)
+        if found is None:
+            found = self._texts[string] = _ours(self._translations.ugettext(string))
         return found
 
     def ngettext(self, singular: str, plural: str, num: int, **variables) -> Markup:
@@ -88,3 +95,14 @@ def page_strings() -> dict:
     if strings is None:
         strings = _page_strings.setdefault(translations, PageStrings(translations))
     return {"_": strings.gettext, "gettext": strings.gettext, "ngettext": strings.ngettext}
+
+
+def render_customer_page(template: str, **context) -> str:
+    """Render a customer's page (an autoescaped .html template) with its language's strings, and nothing else.
+
+    Unlike render_template, no context processor runs: the console's frame and the signed-in user are not on a
+    customer's page, and loading them cost every view. The page gets its language (`page_language`), `_` and
+    `ngettext`; Flask's globals (`url_for`, `request`, `csrf_token`…) stay available as in any template.
+    """
+    page = current_app.jinja_env.get_template(template)
+    return page.render(page_language=page_language(), **page_strings(), **context)

@@ -6,6 +6,7 @@ from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from billing.bills import current_link
@@ -161,7 +162,8 @@ def test_no_listed_app_is_never_a_dead_end(device, live_server, session, api):
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator("#copy-vpa").click()
-    assert page.locator("#copy-vpa").inner_text() == "✓"
+    # The button turns to ✓ once the clipboard's promise resolves, a moment after the click: wait for it.
+    expect(page.locator("#copy-vpa")).to_have_text("✓")
     screenshot(page, f"pay-other-ways-{device.device_name.replace(' ', '-').lower()}")
     assert session.exec(select(LinkEvent).where(LinkEvent.kind == "app_chosen")).all() == []
 
