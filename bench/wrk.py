@@ -160,3 +160,15 @@ function request()
   return row
 end
 """
+
+
+def combined(results: list[WrkResult]) -> WrkResult:
+    """Several wrk runs of the same request as one: requests and CPU summed, the worst p50/p99 kept."""
+    return WrkResult(
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        errors=sum(r.errors for r in results),
+        p50_ms=max(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results),
+        server_cpu_seconds=sum(r.server_cpu_seconds for r in results),
+    )
