@@ -39,12 +39,6 @@ log = logging.getLogger(__name__)
 MISS_LIMIT = parse_limit("20 per minute")
 
 
-@limiter.request_filter
-def _payment_pages_carry_no_limits() -> bool:
-    """The payment page's routes declare no limit (a miss is counted by count_miss): spare every view the limiter."""
-    return request.blueprint == "pay" or request.endpoint == "short_link"
-
-
 def count_miss() -> None:
     """Count a token that matched no link against this client; past the limit, answer 429 instead of 404."""
     try:
