@@ -128,8 +128,13 @@ def _to_ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def prepared_requests(method: str, path: str, requests: list[tuple[str, dict[str, str]]], *, threads: int) -> str:
+def prepared_requests(
+    method: str, path: str, requests: list[tuple[str, dict[str, str]]], *, threads: int, delay_ms: float = 0
+) -> str:
     """A wrk Lua script sending each prepared (body, headers) in turn, split between wrk's threads.
+
+    With `delay_ms`, each connection waits that long before each request: an offered load of about
+    connections × 1000 / delay_ms requests a second, whatever the server could take (see `paced`).
 
     The requests are written to a file the script reads (one tab-separated line each), so every request
     carries a fresh id and signature without Lua having to compute an HMAC.
@@ -159,7 +164,15 @@ function request()
   position = position + {threads}
   return row
 end
+function delay()
+  return {delay_ms:.3f}
+end
 """
+
+
+def paced(rate: float, connections: int) -> float:
+    """The per-request delay (ms) that makes `connections` connections offer about `rate` requests a second."""
+    return connections * 1000 / rate
 
 
 def combined(results: list[WrkResult]) -> WrkResult:
