@@ -119,6 +119,8 @@ class FakeTwilio(LoopbackServer):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API: a sender reuses its connections
+
             def do_POST(self):
                 fake.handle(self)
 
