@@ -120,6 +120,7 @@ class FakeTwilio(LoopbackServer):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API: a sender reuses its connections
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for the client's ACK
 
             def do_POST(self):
                 fake.handle(self)
