@@ -128,8 +128,13 @@ def _to_ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def prepared_requests(method: str, path: str, requests: list[tuple[str, dict[str, str]]], *, threads: int) -> str:
+def prepared_requests(
+    method: str, path: str, requests: list[tuple[str, dict[str, str]]], *, threads: int, delay_ms: float = 0
+) -> str:
     """A wrk Lua script sending each prepared (body, headers) in turn, split between wrk's threads.
+
+    With `delay_ms`, each connection waits that long before each request: an offered load of about
+    connections × 1000 / delay_ms requests a second, whatever the server could take (see `paced`).
 
     The requests are written to a file the script reads (one tab-separated line each), so every request
     carries a fresh id and signature without Lua having to compute an HMAC.
@@ -159,4 +164,24 @@ function request()
   position = position + {threads}
   return row
 end
+function delay()
+  return {delay_ms:.3f}
+end
 """
+
+
+def paced(rate: float, connections: int) -> float:
+    """The per-request delay (ms) that makes `connections` connections offer about `rate` requests a second."""
+    return connections * 1000 / rate
+
+
+def combined(results: list[WrkResult]) -> WrkResult:
+    """Several wrk runs of the same request as one: requests and CPU summed, the worst p50/p99 kept."""
+    return WrkResult(
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        errors=sum(r.errors for r in results),
+        p50_ms=max(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results),
+        server_cpu_seconds=sum(r.server_cpu_seconds for r in results),
+    )

@@ -11,6 +11,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from billing.amounts import AmountChoice, RuleError, amount_choice, days_overdue
@@ -59,6 +60,8 @@ def _checkout_rows_statement():
         .join(Biller, Biller.id == Bill.biller_id)
         .join(Customer, Customer.id == Bill.customer_id)
         .where(PaymentLink.token == bindparam("token"))
+        # The biller's secrets are decrypted only when used: a live fetch loads its secret, the page needs neither.
+        .options(defer(Biller.bill_fetch_secret), defer(Biller.payment_webhook_secret))
     )
 
 

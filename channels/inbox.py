@@ -4,6 +4,7 @@ conversation by whichever worker is free, so a customer's messages are answered 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,22 +28,28 @@ def store_inbound(
     to: str | None = None,
 ) -> None:
     """Keep one inbound message for the worker; a provider's retry of the same id changes nothing."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(InboundMessage)
-        .values(
-            provider_message_id=provider_message_id,
-            channel=channel,
-            address=address,
-            text=text,
-            payload=payload,
-            start_payload=start_payload,
-            to=to,
-            status=InboundStatus.PENDING.value,
-            received_at=received_at,
-        )
-        .on_conflict_do_nothing(index_elements=["provider_message_id"])
+        _store_statement(session.get_bind().dialect.name),
+        {
+            "provider_message_id": provider_message_id,
+            "channel": channel,
+            "address": address,
+            "text": text,
+            "payload": payload,
+            "start_payload": start_payload,
+            "to": to,
+            "status": InboundStatus.PENDING.value,
+            "received_at": received_at,
+        },
     )
+
+
+@cache
+def _store_statement(dialect_name: str):
+    """INSERT … ON CONFLICT (provider_message_id) DO NOTHING, built once: webhooks run it for every message."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = InboundMessage.__table__
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[table.c.provider_message_id])
 
 
 def next_inbound(*, session: Session) -> InboundMessage | None:

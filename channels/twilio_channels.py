@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import datetime
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -28,9 +30,19 @@ def _remember_retry_after(response, *args, **kwargs):
 
 def twilio_client(settings: Settings) -> Client:
     """A Twilio client from settings; TWILIO_API_BASE_URL points it at another host (tests, proxies)."""
+    base_url = settings.twilio_api_base_url or "https://api.twilio.com"
     http_client = TwilioHttpClient(
-        timeout=settings.provider_timeout_seconds, request_hooks={"response": [_remember_retry_after]}
+        timeout=settings.provider_timeout_seconds,
+        request_hooks={"response": [_remember_retry_after]},
+        proxy=get_environ_proxies(base_url) or None,
     )
+    # What requests would read from the environment on every send (proxies, the CA bundle; netrc is never used:
+    # the SDK always passes its credentials) is read once, above and here: scanning os.environ and stat()ing
+    # files for each message cost the worker more CPU than the message itself.
+    http_client.session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        http_client.session.verify = bundle
     # Every sending thread keeps its own connection to Twilio (the SDK's default pool holds a handful).
     adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(settings.worker_concurrency, 10))
     http_client.session.mount("https://", adapter)

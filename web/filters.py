@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from jinja2 import pass_context
 
 from billing.money import format_day, format_inr
 from web.i18n import page_language as _language
@@ -20,10 +21,15 @@ def mask_reference(reference: str) -> str:
     return reference[:2] + "•" * (len(reference) - 5) + reference[-3:]
 
 
+def _in(context) -> str:
+    """The page's language: as the template was given it (every page is), else asked of Flask-Babel again."""
+    return context.get("page_language") or _language()
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters available to every template."""
-    app.add_template_filter(lambda paise: format_inr(paise, _language()), "inr")
-    app.add_template_filter(lambda day: format_day(day, _language()), "day")
+    app.add_template_filter(pass_context(lambda context, paise: format_inr(paise, _in(context))), "inr")
+    app.add_template_filter(pass_context(lambda context, day: format_day(day, _in(context))), "day")
     app.add_template_filter(lambda paise: f"{paise // 100}.{paise % 100:02d}", "rupees")
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(mask_reference, "mask_reference")

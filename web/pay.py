@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from urllib.parse import urlsplit
+from functools import cache
+from urllib.parse import urlencode, urlsplit
 
 import segno
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from redis import RedisError
@@ -23,7 +24,7 @@ from extensions import limiter
 from models.db import current_db, get_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
-from web.i18n import LANGUAGES, remember_language
+from web.i18n import LANGUAGES, remember_language, render_customer_page
 from web.security import INLINE_CSS, INLINE_JS
 from workflows import CUSTOMER, Actor
 from workflows.checkout import choose_app, open_checkout, show_qr
@@ -79,13 +80,26 @@ def telegram_url(checkout: Checkout) -> str | None:
     return f"https://t.me/{bot.removeprefix('@')}?start={token}"
 
 
+def app_links(checkout: Checkout, platform: str) -> dict[str, str]:
+    """Each offered app's hand-off URL, as url_for builds it, from one url_for call instead of one per app."""
+    base = url_for("pay.pay_with_app", token=checkout.link.token)
+    app_ids = [ANY_APP, *(app.id for app in checkout.apps)]
+    return {app_id: f"{base}?{_hand_off_query(app_id, platform)}" for app_id in app_ids}
+
+
+@cache
+def _hand_off_query(app_id: str, platform: str) -> str:
+    """`app=…&platform=…` as werkzeug's url_for encodes it (few apps, three platforms: built once each)."""
+    return urlencode({"app": app_id, "platform": platform}, safe="!$'()*,/:;?@")
+
+
 def link_domain() -> str:
     """The host every genuine link starts with, shown so customers can spot phishing."""
     settings = current_settings()
     return urlsplit(settings.link_base_url or settings.public_base_url).netloc
 
 
-def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
+def _checkout_or_404(token: str, *, count_open: bool = True, commit: bool = True) -> Checkout:
     if not is_token_shaped(token):
         count_miss()  # no such link, known without asking the database
         abort(404)
@@ -100,7 +114,8 @@ def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
         preview=not count_open or is_link_preview(request.headers.get("User-Agent", "")),
         on_open=open_recorder().record,
     )
-    session.commit()  # the visit is counted even if the page fails to render
+    if commit:  # a live fetch's update is kept whatever the route does next (the page commits it before rendering)
+        session.commit()
     if checkout is None:
         count_miss()
         abort(404)
@@ -110,7 +125,9 @@ def _checkout_or_404(token: str, *, count_open: bool = True) -> Checkout:
 
 def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: int = 200):
     platform = platform_of(request.headers.get("User-Agent", ""))
-    html = render_template(
+    telegram = telegram_url(checkout)
+    get_session().commit()  # a live fetch's update and a Telegram deep-link token made for this page
+    html = render_customer_page(
         "pay/page.html",
         c=checkout,
         platform=platform,
@@ -121,16 +138,16 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         inline_js=INLINE_JS,
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
-        telegram_url=telegram_url(checkout),
+        telegram_url=telegram,
+        app_links=app_links(checkout, platform),
     )
-    get_session().commit()  # a Telegram deep-link token made for this page
     return html, status
 
 
 @bp.get("/p/<token>")
 def payment_page(token: str):
     """Show the live bill and the ways to pay it."""
-    return _render(_checkout_or_404(token))
+    return _render(_checkout_or_404(token, commit=False))
 
 
 @bp.get("/p/<token>/pay")
@@ -213,7 +230,7 @@ def simulate_payment(token: str):
 
 def render_message_page(status: int):
     """A plain page for a missing link (saying nothing about any bill) or a client slowed down."""
-    return render_template("pay/message.html", status=status, inline_css=INLINE_CSS), status
+    return render_customer_page("pay/message.html", status=status, inline_css=INLINE_CSS), status
 
 
 def register_short_links(app, link_base_url: str | None) -> None:

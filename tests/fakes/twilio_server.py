@@ -119,6 +119,9 @@ class FakeTwilio(LoopbackServer):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API: a sender reuses its connections
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for the client's ACK
+
             def do_POST(self):
                 fake.handle(self)
 

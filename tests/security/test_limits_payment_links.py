@@ -79,3 +79,23 @@ def test_misses_are_counted_across_processes_only_through_redis(app, client, dat
         other_process.extensions["database"].engine.dispose()
     shared = "redis_url" in app_overrides
     assert statuses[-1] == (429 if shared else 404)
+
+
+def test_surfaces_the_limiter_skips_declare_no_limit_of_their_own(app):
+    """The payment page and inbound webhooks skip Flask-Limiter's per-request work: a limit declared on one of
+    their routes would silently never apply, so none may be (take the blueprint out of UNLIMITED_BLUEPRINTS first)."""
+    from flask_limiter.util import get_qualified_name
+
+    from extensions import UNLIMITED_BLUEPRINTS, limiter
+
+    skipped = [
+        (endpoint, view)
+        for endpoint, view in app.view_functions.items()
+        if endpoint.split(".")[0] in UNLIMITED_BLUEPRINTS or endpoint == "short_link"
+    ]
+    assert {endpoint.split(".")[0] for endpoint, _ in skipped} >= {"pay", "webhooks"}
+    assert limiter.limit_manager.decorated_limits(get_qualified_name(app.view_functions["console.login"]))  # seen
+    for endpoint, view in skipped:
+        assert limiter.limit_manager.decorated_limits(get_qualified_name(view)) == [], endpoint
+    for blueprint in UNLIMITED_BLUEPRINTS:
+        assert limiter.limit_manager.blueprint_limits(app, blueprint) == [], blueprint
