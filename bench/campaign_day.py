@@ -25,7 +25,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 
+from app import create_app
 from bench.serve import ROOT, flask_cli, production_env
+from channels.template_store import save_template
+from channels.templates import default_template
+from models.db import current_db
 from tests.fakes.twilio_server import FakeTwilio
 
 GOAL = 0.8
@@ -86,6 +90,26 @@ def empty_postgresql(database_url: str) -> None:
     engine.dispose()
 
 
+def approve_whatsapp_template(database_url: str, biller_id: int) -> None:
+    """What a biller on WhatsApp has: an approved template (a Content SID) for the due-date reminder, since outside
+    the customer's 24-hour window only a template may go (without one every reminder fails over to SMS)."""
+    app = create_app({"app_env": "development", "database_url": database_url, "log_level": "WARNING"})
+    with app.app_context():
+        session = current_db().new_session()
+        save_template(
+            session=session,
+            biller_id=biller_id,
+            key="reminder_due_today",
+            channel="whatsapp",
+            language="en",
+            body=default_template("reminder_due_today", "en"),
+            content_sid="HX" + "0" * 32,
+            max_sms_segments=app.extensions["settings"].sms_max_segments,
+        )
+        session.commit()
+        session.close()
+
+
 def one_run(args, fake: FakeTwilio) -> float:
     offset = (CLOCK - datetime.now(UTC)).total_seconds()
     env = production_env(
@@ -104,6 +128,7 @@ def one_run(args, fake: FakeTwilio) -> float:
         empty_postgresql(args.database_url)
     flask_cli(env, "db", "upgrade")
     biller = json.loads(flask_cli(env, "biller", "create", "--name", "Bench Power", "--vpa", "bench@icici", "--json"))
+    approve_whatsapp_template(env["DATABASE_URL"], biller["id"])
     path = csv_file(args.bills)
     fake.messages.clear()
     fake.arrival_times.clear()
