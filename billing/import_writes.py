@@ -17,6 +17,9 @@ from billing.schemas import CustomerIn
 from models import Bill, Customer, PaymentLink
 
 _CHUNK = 500  # bound parameters per IN (...) query, well inside every backend's limit
+# Autovacuum analyzes a table only after a delay, so the planning pass right after a large import planned on stale
+# statistics (20,000 new bills: 24 s instead of 1.3 s). A PostgreSQL import this large refreshes them itself.
+ANALYZE_AFTER_ROWS = 1000
 CUSTOMER_COLUMNS = tuple(name for name in CustomerIn.model_fields if name != "reference")  # all text columns
 
 
@@ -34,6 +37,8 @@ def write_import(
         row["customer_id"] = ids[customer.reference]
     if session.get_bind().dialect.name == "postgresql":
         _copy_bills(session, bill_rows, link_rows)
+        if len(bill_rows) >= ANALYZE_AFTER_ROWS:
+            session.execute(text("ANALYZE customers, bills, payment_links"))
         return
     # Core inserts, not the ORM's bulk path: its per-row bookkeeping doubled the time the lock is held.
     connection = session.connection()
