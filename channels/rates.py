@@ -19,16 +19,23 @@ from models import SenderRate
 from models.db import current_db
 
 SAFETY = 1.05  # slots 5% wider than the rate, so latency jitter at the provider never fills a second
-# A send at most this late keeps its slot; later ones take a new slot. Slots are SAFETY wider than the rate,
-# so sends up to (SAFETY - 1) seconds late still fit a one-second window; half of that is left for the network.
-# (At 2% a loaded machine put 21 sends in one second at 20/s: 10 ms was too little for the network's jitter.)
-# Why this is exact at the start of every send, for any rate r and any number of workers: slots are unique (one
-# UPDATE … RETURNING hands them out) and SAFETY/r apart; a send never starts before its slot and at most L after
-# it, so the sends starting in any one-second window had their slots in a window 1 + L long, which holds at most
-# (1 + L) × r / SAFETY ≤ r of them while L ≤ SAFETY - 1. The other half of that margin is the network's.
-# (A tolerance of a tenth of an interval wasted most slots at 400/s, where an interval is 2.6 ms; the 21-in-a-second
-# seen on CI was the in-process fake provider timing arrivals when the sending threads let it have the GIL.)
+# A send at most this late keeps its slot; later ones take a new slot. Slots are SAFETY wider than the rate, so the
+# sends starting in any one-second window had their slots in a window 1 + L long (L the lateness kept), which holds
+# at most (1 + L) × r / SAFETY ≤ r of them while L ≤ SAFETY - 1: exact at the start of every send, for any rate r and
+# any number of workers (one UPDATE … RETURNING hands each slot out once). What is left of the 50 ms margin is for
+# the time between a send's start and its arrival at the provider, which a loaded machine stretches: so L is a tenth
+# of an interval (5 ms at 20/s, leaving 45 ms), but never under 2 ms, which keeps the slots of threads that merely
+# wake a little late at high rates (at 400/s an interval is 2.6 ms; a tenth of it wasted most slots), and never over
+# half the margin. (With L = 25 ms at 20/s a loaded CI machine saw 21 arrivals in one second, twice.)
 LATE_TOLERANCE_SECONDS = (SAFETY - 1) / 2
+MIN_LATE_TOLERANCE_SECONDS = 0.002
+
+
+def late_tolerance(interval: float) -> float:
+    """How late a send may start after its slot and keep it (see above)."""
+    return min(LATE_TOLERANCE_SECONDS, max(interval / 10, MIN_LATE_TOLERANCE_SECONDS))
+
+
 BLOCK_SECONDS = 0.25  # how much of a sender's rate one reservation takes at most
 
 
@@ -80,13 +87,13 @@ class SlotBook:
         for _ in range(100):
             slot = self._take(sender, per_second, interval)
             self.sleep(max(slot - self.clock(), 0))
-            if self.clock() - slot <= LATE_TOLERANCE_SECONDS:
+            if self.clock() - slot <= late_tolerance(interval):
                 return
 
     def _take(self, sender: str, per_second: float, interval: float) -> float:
         with self._lock:
             slots = self._slots.setdefault(sender, deque())
-            stale = self.clock() - LATE_TOLERANCE_SECONDS
+            stale = self.clock() - late_tolerance(interval)
             while slots and slots[0] < stale:
                 slots.popleft()  # wasted, never used late: a missed slot cannot be made up without bunching
             if not slots:
