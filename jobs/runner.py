@@ -151,16 +151,7 @@ class JobRunner:
     def _checkpoint(self, session, job_id: int, attempt: int, progress: JobProgress):
         def checkpoint() -> None:
             # The fenced lease renewal and the work commit together: a worker that lost the job commits nothing.
-            renewed = renew_lease(
-                session=session,
-                job_id=job_id,
-                attempt=attempt,
-                now=self.clock(),
-                lease=self.lease,
-                done=progress.done,
-                total=progress.total,
-            )
-            if not renewed:
+            if not self._renew(session, job_id, attempt, progress):
                 raise LeaseLost
             session.commit()
             if session.get_bind().dialect.name == "sqlite":
@@ -169,6 +160,18 @@ class JobRunner:
                 time.sleep(_SQLITE_TURN_SECONDS)
 
         return checkpoint
+
+    def _renew(self, session, job_id: int, attempt: int, progress: JobProgress) -> bool:
+        """Extend the job's lease and record its progress; False when another worker has taken it over."""
+        return renew_lease(
+            session=session,
+            job_id=job_id,
+            attempt=attempt,
+            now=self.clock(),
+            lease=self.lease,
+            done=progress.done,
+            total=progress.total,
+        )
 
     def _give_up(self, job_id: int, attempt: int, *, progress: JobProgress) -> None:
         session = current_db().new_session()
@@ -196,15 +199,7 @@ class JobRunner:
         while not finished.wait(self.heartbeat_seconds):
             try:
                 with self.app.app_context(), current_db().session_scope() as session:
-                    renewed = renew_lease(
-                        session=session,
-                        job_id=job_id,
-                        attempt=attempt,
-                        now=self.clock(),
-                        lease=self.lease,
-                        done=progress.done,
-                        total=progress.total,
-                    )
+                    renewed = self._renew(session, job_id, attempt, progress)
             except SQLAlchemyError as exc:
                 # SQLite: the job's own transaction may hold the write lock; try again next beat.
                 log.warning("job %d: lease not renewed (%s)", job_id, type(exc).__name__)
