@@ -23,13 +23,14 @@ def provider_payment_webhook(provider: str, biller_id: int):
         abort(404)
     session = get_session()
     biller = session.get(Biller, biller_id)
-    if biller is None:
-        abort(404)
     raw = request.get_data()
-    secret = provider_secret(session=session, biller_id=biller.id, provider=provider)
+    secret = provider_secret(session=session, biller_id=biller.id, provider=provider) if biller else None
     try:
         if secret is None:
-            raise SignatureError(f"no {provider} webhook secret is set for this biller")
+            # An unknown biller and one without this provider's secret get the same answer as a bad signature, so
+            # the path does not tell a caller which biller ids exist; the log says which it was.
+            log.warning("%s notice for biller %s: no such biller or no secret set", provider, biller_id)
+            raise SignatureError("the signature cannot be verified")
         verify_signature(provider, secret, request.headers, raw)
     except SignatureError as exc:
         error = {"code": "invalid_signature", "message": str(exc).capitalize(), "field": SIGNATURE_HEADERS[provider]}

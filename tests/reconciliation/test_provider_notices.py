@@ -213,9 +213,16 @@ def test_a_biller_without_a_provider_secret_refuses_its_notices(client, session,
     assert response.status_code == 401 and payments(session) == []
 
 
-def test_an_unknown_provider_or_biller_is_not_found(client, api, secrets):
+def test_an_unknown_provider_is_not_found(client, api, secrets):
     assert client.post(f"/webhooks/payments/paypal/{api.biller.id}", data=b"{}").status_code == 404
-    assert client.post("/webhooks/payments/razorpay/999999", data=b"{}").status_code == 404
+
+
+def test_an_unknown_biller_is_answered_as_one_without_a_secret_so_ids_stay_unknown(client, api, other_api, secrets):
+    """other_api's biller exists but has no Razorpay secret; 999999 does not exist: the two answers are the same."""
+    unknown = client.post("/webhooks/payments/razorpay/999999", data=b"{}")
+    secretless = client.post(f"/webhooks/payments/razorpay/{other_api.biller.id}", data=b"{}")
+    assert unknown.status_code == secretless.status_code == 401
+    assert unknown.json == secretless.json
 
 
 def test_a_signed_but_malformed_notice_is_refused_naming_the_field(client, session, api, bills, secrets):
