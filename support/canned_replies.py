@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from billing.amounts import amount_choice
@@ -67,8 +68,11 @@ def save_canned_reply(
     if reply is None:
         reply = CannedReply(biller_id=biller_id, created_at=now, title=title, language=language, body=body)
     reply.title, reply.language, reply.body, reply.updated_at = title, language, body, now
-    session.add(reply)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same title saved twice at once: the unique constraint keeps one
+            session.add(reply)
+    except IntegrityError:
+        raise Conflict("is already used by another reply in this language", field="title") from None
     return reply
 
 

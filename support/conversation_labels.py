@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from billing.text import text_problem
@@ -25,8 +26,11 @@ def create_label(*, session: Session, biller_id: int, name: str, now: datetime) 
     if name.casefold() in taken:
         raise Conflict("is already a label", field="name")
     label = Label(biller_id=biller_id, name=name, created_at=now)
-    session.add(label)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same name added twice at once: the unique constraint keeps one
+            session.add(label)
+    except IntegrityError:
+        raise Conflict("is already a label", field="name") from None
     return label
 
 

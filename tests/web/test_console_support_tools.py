@@ -4,6 +4,8 @@ biller ever sees or changes another's (each id of another biller is 404; admins 
 from __future__ import annotations
 
 import html as html_lib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import select
@@ -19,6 +21,8 @@ from tests.web.test_console_admin import users  # noqa: F401 - the users fixture
 from web.i18n import select_locale
 
 PAGE = "/console/canned-replies"
+REPLY_FORM = {"title": "Raced", "language": "en", "body": "Pay here: {link}"}
+LABEL_FORM = {"name": "raced"}
 
 
 @pytest.fixture
@@ -276,3 +280,28 @@ def test_the_console_speaks_english_to_a_hindi_browser(app):
         assert select_locale() == "en"
     with app.test_request_context("/p/anything", headers=hindi):
         assert select_locale() == "hi"
+
+
+@pytest.mark.parametrize(
+    ("page", "field", "form"), [(PAGE, "title", REPLY_FORM), ("/console/labels", "name", LABEL_FORM)]
+)
+def test_the_same_reply_or_label_added_eight_times_at_once_is_saved_once(app, session, desk, page, field, form):
+    """Eight admins' clicks at the same instant: one is saved, the others are told it exists — never a 500.
+
+    Each thread signs in and reads its form on its own (the test's app context would share one CSRF token)."""
+    clients = [app.test_client() for _ in range(8)]
+    start = threading.Barrier(len(clients))
+
+    def add(n):
+        login(clients[n], "boss@a.example")
+        token = csrf(clients[n], page)
+        start.wait()
+        return clients[n].post(page, data={**form, "csrf_token": token})
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = sorted(response.status_code for response in pool.map(add, range(len(clients))))
+
+    assert statuses == [302] + [422] * 7
+    model = CannedReply if field == "title" else Label
+    session.expire_all()
+    assert len(session.exec(select(model).where(getattr(model, field) == form[field])).all()) == 1
