@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-import models
 from app import create_app
+from bench.serve import fresh_schema
 from models.db import current_db, make_engine
 from scheduler.dunning import run_dunning_pass
 from tests.builders import make_biller
@@ -119,10 +119,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
-    engine = make_engine(app.extensions["settings"].database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(app.extensions["settings"].database_url)
     started = time.perf_counter()
     seed(app, args.bills, args.due)
     print(f"seeded {args.bills:,} bills ({args.due:,} due) in {time.perf_counter() - started:.1f}s")

@@ -18,8 +18,9 @@ from sqlalchemy import text
 import models
 from app import create_app
 from bench.bulk_import import csv_rows
+from bench.serve import fresh_schema
 from billing.importer import import_bills_csv
-from models.db import current_db, make_engine
+from models.db import current_db
 from tests.builders import make_biller
 
 GOAL = 0.25
@@ -72,10 +73,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
-    engine = make_engine(app.extensions["settings"].database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(app.extensions["settings"].database_url)
     with app.app_context():
         session = current_db().new_session()
         biller_id = make_biller(session).id

@@ -16,12 +16,11 @@ import time
 
 from twilio.request_validator import RequestValidator
 
-import models
 from app import create_app
+from bench.serve import fresh_schema
 from channels.registry import close_providers
 from channels.worker import OutboxWorker
 from jobs.inbound import serve_inbound
-from models.db import make_engine
 from tests.fakes.twilio_server import FakeTwilio
 
 BASE = "https://pay.example.test"
@@ -34,10 +33,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/replies.db"
-    engine = make_engine(database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(database_url)
     fake = FakeTwilio().start()
     app = create_app(
         {

@@ -14,11 +14,11 @@ import tempfile
 import time
 from types import SimpleNamespace
 
-import models
 from app import create_app
+from bench.serve import fresh_schema
 from channels.registry import close_providers
 from channels.worker import OutboxWorker
-from models.db import current_db, make_engine
+from models.db import current_db
 from tests.builders import make_bill, make_biller, queue_messages
 from tests.fakes.twilio_server import FakeTwilio
 
@@ -35,10 +35,7 @@ def serve_fake(connection, delay: float) -> None:
 
 
 def run(database_url: str, fake, *, messages: int, rate: str, concurrency: int) -> tuple[float, int, float]:
-    engine = make_engine(database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(database_url)
     app = create_app(
         {
             "app_env": "test",

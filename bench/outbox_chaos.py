@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
-import models
 from app import create_app
+from bench.serve import fresh_schema
 from channels.registry import close_providers
-from models.db import current_db, make_engine
+from models.db import current_db
 from tests.builders import make_biller
 from tests.channels.test_worker_chaos import run_chaos
 from tests.fakes.twilio_server import FakeTwilio
@@ -26,10 +26,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database of your own: it is emptied")
     args = parser.parse_args()
-    engine = make_engine(args.database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(args.database_url)
     fake = FakeTwilio().start()
     app = create_app(
         {

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import httpx
 
+import models
 from app import create_app
+from config import normalise_database_url
+from models.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +33,14 @@ def create_bench_app():
         return "hello"
 
     return app
+
+
+def fresh_schema(database_url: str) -> None:
+    """Empty a bench's own database and create every table from the models (the bench seeds what it measures)."""
+    engine = make_engine(normalise_database_url(database_url))
+    models.metadata.drop_all(engine)
+    models.metadata.create_all(engine)
+    engine.dispose()
 
 
 def free_port() -> int:

@@ -13,12 +13,12 @@ import argparse
 import random
 import time
 
-import models
 from accounts.audit import record_audit
 from app import create_app
 from bench.bulk_import import csv_rows
+from bench.serve import fresh_schema
 from billing.importer import import_bills_csv
-from models.db import current_db, make_engine, utcnow
+from models.db import current_db, utcnow
 from tests.builders import make_biller
 from workflows.reconciliation import reconcile_statement
 
@@ -43,10 +43,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=2_000)
     args = parser.parse_args()
     app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
-    engine = make_engine(app.extensions["settings"].database_url)
-    models.metadata.drop_all(engine)
-    models.metadata.create_all(engine)
-    engine.dispose()
+    fresh_schema(app.extensions["settings"].database_url)
     claims = 5_000
     with app.app_context():
         session = current_db().new_session()
