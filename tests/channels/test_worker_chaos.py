@@ -32,6 +32,19 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
         )
 
 
+def wait_until_it_catches_sigterm(worker: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Wait until a (re)started worker has installed its SIGTERM handler (/proc's SigCgt mask): a SIGTERM that
+    arrives while it is still importing kills it by default, which says nothing about dropped connections."""
+    caught = 1 << (signal.SIGTERM - 1)
+    deadline = time.monotonic() + timeout
+    while worker.poll() is None and time.monotonic() < deadline:
+        status = Path(f"/proc/{worker.pid}/status").read_text()
+        mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+        if int(mask, 16) & caught:
+            return
+        time.sleep(0.05)
+
+
 def terminate_worker_connections(engine, stop: threading.Event, period: float = 0.2) -> int:
     """pg_terminate_backend on every worker connection, every `period` seconds, until stopped."""
     killed = 0
@@ -77,6 +90,7 @@ def run_chaos(app, session, api, twilio, *, count: int, logs: Path, deadline_sec
         stop.set()
         chaos.join()
         for worker in workers:
+            wait_until_it_catches_sigterm(worker)
             worker.send_signal(signal.SIGTERM)
         exits = [worker.wait(timeout=60) for worker in workers]
     sends = collections.Counter(message["Body"] for message in twilio.messages)
