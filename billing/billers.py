@@ -9,12 +9,13 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from billing.apps import catalogue
 from billing.links import TOKEN_ALPHABET
 from billing.upi import PURPOSE_CODES
-from errors import InvalidInput
+from errors import Conflict, InvalidInput
 from models import ApiKey, Biller, Cadence, CadenceStep
 from models.billers import DEFAULT_TIMEZONE
 from models.db import utcnow
@@ -198,6 +199,10 @@ def update_payment_options(
             "is not a Bharat Connect biller ID: 14 capital letters and digits, such as MAHA00000MAH01",
             field="bbps_biller_id",
         )
+    if bbps is not None and bbps != biller.bbps_biller_id:
+        others = select(Biller.id).where(Biller.bbps_biller_id == bbps, Biller.id != biller.id)
+        if session.exec(others).first() is not None:
+            raise Conflict("is another biller's Bharat Connect biller ID", field="bbps_biller_id")
     purpose = (upi_purpose or "").strip() or None
     if purpose is not None and purpose not in PURPOSE_CODES:
         codes = ", ".join(PURPOSE_CODES)
@@ -206,6 +211,9 @@ def update_payment_options(
         raise InvalidInput("must be from ₹0 to ₹10,000", field="overpayment_tolerance_paise")
     biller.bbps_biller_id, biller.upi_purpose = bbps, purpose
     biller.overpayment_tolerance_paise = overpayment_tolerance_paise
-    session.add(biller)
-    session.flush()
+    try:
+        with session.begin_nested():  # two billers claiming the same id at once: the unique index keeps one
+            session.add(biller)
+    except IntegrityError:
+        raise Conflict("is another biller's Bharat Connect biller ID", field="bbps_biller_id") from None
     return biller

@@ -48,7 +48,8 @@ class Biller(SQLModel, table=True):
     max_snooze_days: int = 14
     whatsapp_outside_window: str = Field(default="template", max_length=16)  # "template" or "sms"
     # Bharat Connect (BBPS) biller id, shown so a customer can pay from any BBPS app with their consumer number.
-    bbps_biller_id: str | None = Field(default=None, max_length=20)
+    # One biller's alone: two billers showing the same id would send one's customers to pay the other.
+    bbps_biller_id: str | None = Field(default=None, max_length=20, unique=True, index=True)
     # UPI `purpose` code (NPCI linking spec: 00 default, 06 telecom, 07 insurance, 08 education…); None: not sent.
     upi_purpose: str | None = Field(default=None, max_length=2)
     # Money received above what was due, beyond this, opens a ticket for support to refund or carry forward.

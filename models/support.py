@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -29,7 +29,9 @@ class Label(SQLModel, table=True):
     """A word a biller's support staff tag conversations with (e.g. "meter reading", "refund")."""
 
     __tablename__ = "labels"
-    __table_args__ = (UniqueConstraint("biller_id", "name", name="uq_labels_biller_name"),)
+    # Unique per biller ignoring case ("Refund" and "refund" are one label), so two admins adding both at once
+    # cannot make two. (SQLite's lower() folds ASCII only; create_label compares casefolded names before that.)
+    __table_args__ = (Index("uq_labels_biller_name_lower", "biller_id", text("lower(name)"), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlmodel import select
 
@@ -134,6 +137,49 @@ def test_support_staff_and_another_biller_cannot_set_them(client, session, api, 
     assert reloaded(session, api).bbps_biller_id is None
     session.expire_all()
     assert session.get(Biller, other_api.biller.id).bbps_biller_id == "BHOP00000MPW01"
+
+
+def test_another_billers_bharat_connect_id_is_refused_and_nothing_is_saved(client, session, api, other_api, users):  # noqa: F811
+    other_api.biller.bbps_biller_id = "BHOP00000MPW01"
+    session.add(other_api.biller)
+    session.commit()
+    login(client, "boss@a.example")
+    response = client.post(
+        "/console/settings", data=settings_form(client, name="Renamed Power", bbps_biller_id="bhop00000mpw01")
+    )
+    assert response.status_code == 422
+    assert '<p class="error" id="bbps_biller_id-error">is another biller&#39;s Bharat Connect biller ID' in (
+        response.get_data(as_text=True)
+    )
+    assert (reloaded(session, api).name, reloaded(session, api).bbps_biller_id) == ("Asansol Power", None)
+    # Keeping one's own id while changing something else is no clash.
+    login(client, "boss@b.example")
+    form = settings_form(client, name="Bhopal Water Board", upi_vpa="bhopalwater@sbi", bbps_biller_id="BHOP00000MPW01")
+    assert client.post("/console/settings", data=form).status_code == 302
+    session.expire_all()
+    assert session.get(Biller, other_api.biller.id).name == "Bhopal Water Board"
+
+
+def test_the_same_id_claimed_by_two_billers_at_once_goes_to_one(app, session, api, other_api, users):  # noqa: F811
+    """Both admins save at the same instant: one keeps the id, the other is told it is taken — never a 500.
+    Each thread signs in on its own client (the test's app context would share one CSRF token)."""
+    clients = {"boss@a.example": app.test_client(), "boss@b.example": app.test_client()}
+    start = threading.Barrier(len(clients))
+
+    def claim(email):
+        client = clients[email]
+        login(client, email)
+        form = settings_form(client, bbps_biller_id="ASAN00000WBL01")
+        if email == "boss@b.example":
+            form |= {"name": "Bhopal Water", "upi_vpa": "bhopalwater@sbi"}
+        start.wait()
+        return client.post("/console/settings", data=form).status_code
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        assert sorted(pool.map(claim, clients)) == [302, 422]
+    session.expire_all()
+    owners = session.exec(select(Biller.id).where(Biller.bbps_biller_id == "ASAN00000WBL01")).all()
+    assert len(owners) == 1
 
 
 def test_every_purpose_code_offered_is_accepted_and_none_other(session, api):

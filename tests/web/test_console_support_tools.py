@@ -283,9 +283,14 @@ def test_the_console_speaks_english_to_a_hindi_browser(app):
 
 
 @pytest.mark.parametrize(
-    ("page", "field", "form"), [(PAGE, "title", REPLY_FORM), ("/console/labels", "name", LABEL_FORM)]
+    ("page", "field", "form", "cases"),
+    [
+        (PAGE, "title", REPLY_FORM, (str,)),
+        ("/console/labels", "name", LABEL_FORM, (str,)),
+        ("/console/labels", "name", LABEL_FORM, (str, str.upper, str.title, str.swapcase)),  # one label, any case
+    ],
 )
-def test_the_same_reply_or_label_added_eight_times_at_once_is_saved_once(app, session, desk, page, field, form):
+def test_the_same_reply_or_label_added_eight_times_at_once_is_saved_once(app, session, desk, page, field, form, cases):
     """Eight admins' clicks at the same instant: one is saved, the others are told it exists — never a 500.
 
     Each thread signs in and reads its form on its own (the test's app context would share one CSRF token)."""
@@ -296,7 +301,7 @@ def test_the_same_reply_or_label_added_eight_times_at_once_is_saved_once(app, se
         login(clients[n], "boss@a.example")
         token = csrf(clients[n], page)
         start.wait()
-        return clients[n].post(page, data={**form, "csrf_token": token})
+        return clients[n].post(page, data={**form, field: cases[n % len(cases)](form[field]), "csrf_token": token})
 
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         statuses = sorted(response.status_code for response in pool.map(add, range(len(clients))))
@@ -304,4 +309,5 @@ def test_the_same_reply_or_label_added_eight_times_at_once_is_saved_once(app, se
     assert statuses == [302] + [422] * 7
     model = CannedReply if field == "title" else Label
     session.expire_all()
-    assert len(session.exec(select(model).where(getattr(model, field) == form[field])).all()) == 1
+    saved = [getattr(row, field) for row in session.exec(select(model)).all()]
+    assert [value.casefold() for value in saved].count(form[field].casefold()) == 1
