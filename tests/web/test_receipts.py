@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -111,3 +112,31 @@ def test_a_chosen_language_is_remembered(client, session, api):
     assert "lang=bn" in first.headers["Set-Cookie"]
     again = client.get(f"/p/{token}")
     assert '<html lang="bn">' in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "font"),
+    [
+        ("முருகன் செல்வம்", "NotoSansTamil"),
+        ("వెంకట రమణ", "NotoSansTelugu"),
+        ("ಮಂಜುನಾಥ ಗೌಡ", "NotoSansKannada"),
+        ("അനിൽ കുമാർ", "NotoSansMalayalam"),
+        ("ભાવેશ પટેલ", "NotoSansGujarati"),
+        ("ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "NotoSansGurmukhi"),
+        ("ସୁବ୍ରତ ଦାସ", "NotoSansOriya"),
+        ("ᱥᱟᱱᱛᱟᱲ ᱢᱩᱨᱢᱩ", "NotoSansOlChiki"),
+        ("ꯇꯣꯝꯕ ꯁꯤꯡꯍ", "NotoSansMeeteiMayek"),
+        ("محمد عارف", "NotoNaskhArabic"),
+    ],
+)
+def test_a_name_in_any_script_of_india_is_printed_in_its_own_font(client, session, api, name, font):
+    """An English receipt for a customer whose name is in another script: the name falls back to that script's
+    font rather than printing as blanks."""
+    customer = {"reference": f"CA-{font}", "name": name, "language": "en"}
+    bill = make_bill(session, api.biller, customer=customer)
+    pay(session, bill, bill.amount_paise, "UTR-SCRIPT")
+    response = client.get(f"/p/{current_link(session=session, bill_id=bill.id).token}/receipt.pdf")
+    fonts, _clusters = _fonts_and_shaped_clusters(response.data)
+    assert font in fonts
+    printed = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Receipt" in printed and "UTR-SCRIPT" in printed
