@@ -184,3 +184,53 @@ def test_paid_page_links_a_receipt_in_the_customers_language(browser, live_serve
         page.get_by_text("রসিদ ডাউনলোড করুন (PDF)").click()
     assert download.value.suggested_filename.endswith(".pdf")
     context.close()
+
+
+# A low-end Android phone: 360 CSS pixels wide, a short screen, and the Noto fonts Android ships for Indian scripts.
+LOW_END_ANDROID = {
+    "viewport": {"width": 360, "height": 640},
+    "device_scale_factor": 1.5,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36",
+}
+SCRIPT_FONT = {"hi": "Noto Sans Devanagari", "bn": "Noto Sans Bengali"}
+
+
+def rendered_fonts(context, page, selector: str) -> set[str]:
+    """The fonts Chromium really drew the element with (DevTools' CSS.getPlatformFontsForNode)."""
+    devtools = context.new_cdp_session(page)
+    devtools.send("DOM.enable")
+    devtools.send("CSS.enable")
+    root = devtools.send("DOM.getDocument")["root"]["nodeId"]
+    node = devtools.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts}
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("hi", "श्रीमती क्षमा राजलक्ष्मी वर्मा"), ("bn", "শ্রীমতী ক্ষমা রাজলক্ষ্মী বন্দ্যোপাধ্যায়")]
+)
+def test_a_hindi_or_bengali_page_fits_a_low_end_phone(browser, live_server, session, api, language, name):
+    """In the customer's script, with a long name and a long bill period: nothing wider than the screen, and the
+    amount and the first app button on the first screen. Measured with the real fonts (Debian's fonts-noto-core,
+    installed by .ci/run): a missing font would draw boxes of another width and the test would measure nothing."""
+    customer = {"reference": f"CA-LOW-{language}", "name": name, "language": language}
+    bill = make_bill(session, api.biller, customer=customer, period="अप्रैल–जून 2026 / এপ্রিল–জুন ২০২৬")
+    context = browser.new_context(**LOW_END_ANDROID)
+    page = context.new_page()
+    page.goto(f"{live_server}/p/{current_link(session=session, bill_id=bill.id).token}")
+    screenshot(page, f"pay-low-end-android-{language}")
+    assert SCRIPT_FONT[language] in rendered_fonts(context, page, "h2"), (  # "Your bill"
+        f"{SCRIPT_FONT[language]} is not installed: apt-get install fonts-noto-core (.ci/run does)"
+    )
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    too_wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)"
+        ".map(e => e.tagName + '#' + e.id + '.' + e.className)"
+    )
+    assert too_wide == []
+    for selector in ("#amount-due", "[data-app]"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 640, f"{selector} is below the first screen"
+    context.close()
