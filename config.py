@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = 5.0
     job_max_attempts: int = 3
     # A background import on SQLite stages this many rows per transaction (each holds the one write lock) and
-    # publishes five times as many (billing/import_staging.py).
+    # publishes five times as many (billing/import_staging.py); a background bulk notify commits its messages every
+    # this many rows, on either database (jobs/bulk.py).
     import_batch_rows: int = 1000
     provider_timeout_seconds: float = 15.0
     ratelimit_storage_uri: str = "memory://"

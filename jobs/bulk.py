@@ -66,6 +66,12 @@ def _run_import(
 def _run_notify(
     *, session: Session, job: Job, biller: Biller, settings: Settings, on_progress: Progress, checkpoint: Checkpoint
 ) -> BulkAnswer:
+    def keep(results: list[dict]) -> None:
+        # The messages queued so far commit with their results (SQLite's write lock is held one batch at a time);
+        # a rerun after a worker died carries on after them instead of messaging those customers twice.
+        keep_partial_report(session=session, job_id=job.id, report={"results": results}, now=utcnow())
+        checkpoint()
+
     return notify_bills(
         session=session,
         actor=Actor.parse(job.params.get("actor", "job")),
@@ -73,6 +79,9 @@ def _run_notify(
         biller=biller,
         data=job.payload,
         on_progress=on_progress,
+        done=(job.report or {}).get("results", []),
+        checkpoint=keep,
+        checkpoint_rows=settings.import_batch_rows,
     )
 
 

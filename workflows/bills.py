@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -131,9 +131,23 @@ def notify_bills(
     biller: Biller,
     data: bytes,
     on_progress: Callable[[int, int], None] | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Callable[[list[dict]], None] | None = None,
+    checkpoint_rows: int = 1000,
 ) -> BulkAnswer:
-    """Notify the bills a CSV lists by reference (a CSV without that column raises InvalidInput)."""
-    report = notify_bills_csv(session=session, actor=actor, now=now, biller=biller, data=data, on_progress=on_progress)
+    """Notify the bills a CSV lists by reference (a CSV without that column raises InvalidInput); a background
+    job commits every checkpoint_rows rows and carries on after `done` (workflows.notify.notify_bills_csv)."""
+    report = notify_bills_csv(
+        session=session,
+        actor=actor,
+        now=now,
+        biller=biller,
+        data=data,
+        on_progress=on_progress,
+        done=done,
+        checkpoint=checkpoint,
+        checkpoint_rows=checkpoint_rows,
+    )
     record_audit(
         session=session,
         biller_id=biller.id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -90,8 +90,15 @@ def notify_bills_csv(
     biller: Biller,
     data: bytes,
     on_progress: Callable[[int, int], None] | None = None,
+    done: Sequence[dict] = (),
+    checkpoint: Callable[[list[dict]], None] | None = None,
+    checkpoint_rows: int = 1000,
 ) -> dict:
-    """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query."""
+    """Notify every bill a CSV lists in its 'reference' column; one result per row, bills found in one query.
+
+    A background job passes checkpoint (commits the messages queued so far with the results so far, every
+    checkpoint_rows rows: on SQLite the one write lock is held a batch at a time, not for the whole file) and,
+    when it runs again after a worker died, done (the results it kept): those rows are not notified twice."""
     try:
         text = decode_csv(data)
         if "\r" in text.replace("\r\n", ""):
@@ -105,16 +112,20 @@ def notify_bills_csv(
     if not rows or "reference" not in columns:
         raise InvalidInput("needs a 'reference' column", field="file")
     references = [(row.get("reference") or "").strip() for row in rows]
+    results = list(done)
     found = bills_by_reference(
-        session=session, biller_id=biller.id, references=[ref for ref in references if text_problem(ref) is None]
+        session=session,
+        biller_id=biller.id,
+        references=[ref for ref in references[len(results) :] if text_problem(ref) is None],
     )
-    results = []
-    for done, row in enumerate(rows):
-        if on_progress and done % 200 == 0:
-            on_progress(done, len(rows))
-        line, reference = done + 2, row.get("reference")
+    for index in range(len(results), len(rows)):
+        if on_progress and index % 200 == 0:
+            on_progress(index, len(rows))
+        if checkpoint and index > len(done) and index % checkpoint_rows == 0:
+            checkpoint(results)
+        line, reference = index + 2, rows[index].get("reference")
         try:
-            bill, _customer = found.get(check_text(references[done], field="reference"), (None, None))
+            bill, _customer = found.get(check_text(references[index], field="reference"), (None, None))
             if bill is None:
                 raise InvalidInput("no bill with this reference", field="reference")
             message, _ = _queue_notification(

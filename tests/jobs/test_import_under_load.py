@@ -1,5 +1,6 @@
 """A large import run by a worker process: other requests are answered while it runs, and on SQLite (where it
-writes in short transactions) a worker killed while staging or while publishing leaves every bill exactly once.
+writes in short transactions) a worker killed while staging or while publishing leaves every bill exactly once;
+a worker killed midway through a bulk notify leaves every bill messaged exactly once.
 
 The 220,000-row run under gunicorn is `bench/bulk_import.py`; these are the same mechanics at a size CI affords.
 """
@@ -13,14 +14,15 @@ import pytest
 from sqlalchemy import text, update
 from sqlmodel import func, select
 
-from models import Bill, Customer, PaymentLink
+from models import Bill, Customer, OutboundMessage, PaymentLink
 from models.jobs import Job
 from tests.builders import bill_payload
-from tests.jobs.conftest import import_csv
+from tests.jobs.conftest import answer_in_background, answer_synchronously, import_csv
 from tests.jobs.test_job_processes import worker
 
 LOAD_ROWS = 8_000
 KILL_ROWS = 4_000
+NOTIFY_ROWS = 1_500
 
 
 def count(session, model) -> int:
@@ -193,3 +195,37 @@ def test_a_reference_taken_while_publishing_is_reported_on_its_line_and_left_out
     links = session.exec(select(func.count(func.distinct(PaymentLink.bill_id)))).one()
     assert links == KILL_ROWS  # the bill made through the API kept its one link, and got no other
     assert staged(session) == 0
+
+
+def test_a_worker_killed_mid_notify_is_replaced_and_no_customer_is_messaged_twice(app, client, api, session):
+    """A bulk notify commits every IMPORT_BATCH_ROWS rows with its results so far (both databases): killed after
+    some commits, the next worker carries on after them, and every bill gets exactly one message."""
+    answer_synchronously(app)
+    imported = client.post(
+        "/api/v1/bills/import", data=import_csv(NOTIFY_ROWS), content_type="text/csv", headers=api.headers
+    )
+    assert imported.status_code == 200 and imported.json["imported"] == NOTIFY_ROWS
+    answer_in_background(app)
+    references = "reference\n" + "".join(f"E-{n}\n" for n in range(NOTIFY_ROWS)) + "NO-SUCH-BILL\n"
+    response = client.post("/api/v1/bills/notify", data=references, content_type="text/csv", headers=api.headers)
+    assert response.status_code == 202, response.json
+    location = response.headers["Location"]
+
+    kill_when(worker(app, IMPORT_BATCH_ROWS="100"), lambda: count(session, OutboundMessage) > 0)
+
+    sent_before = count(session, OutboundMessage)
+    assert 0 < sent_before < NOTIFY_ROWS and sent_before % 100 == 0, sent_before  # whole batches, none half
+    job = finish_with_new_workers(app, client, api, location)
+
+    assert job["status"] == "succeeded", job
+    assert job["report"]["queued"] == NOTIFY_ROWS
+    assert [result["line"] for result in job["report"]["results"]] == list(range(2, NOTIFY_ROWS + 3))
+    assert job["report"]["results"][-1] == {
+        "line": NOTIFY_ROWS + 2,
+        "reference": "NO-SUCH-BILL",
+        "status": "refused",
+        "reason": "no bill with this reference",
+    }
+    per_bill = session.exec(select(func.count()).select_from(OutboundMessage).group_by(OutboundMessage.bill_id)).all()
+    assert len(per_bill) == NOTIFY_ROWS and set(per_bill) == {1}
+    assert job_row(session, int(location.rsplit("/", 1)[1])).attempts == 2
