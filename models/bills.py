@@ -23,7 +23,9 @@ class Bill(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    biller_id: int = Field(foreign_key="billers.id", index=True, ondelete="CASCADE")
+    # No index of its own: uq_bills_biller_reference leads with biller_id. Every index on bills costs the dunning
+    # pass an entry per bill it moves on (next_reminder_at is indexed, so those updates are never HOT).
+    biller_id: int = Field(foreign_key="billers.id", ondelete="CASCADE")
     customer_id: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
     reference: str = Field(max_length=64)
     period: str | None = Field(default=None, max_length=40)
@@ -39,7 +41,7 @@ class Bill(SQLModel, table=True):
     late_payment_amount_paise: int | None = Field(default=None, sa_type=BigInteger)
     # The smallest part payment accepted (Razorpay's first_min_partial_amount); None: ₹1 when partial is allowed.
     min_partial_amount_paise: int | None = Field(default=None, sa_type=BigInteger)
-    status: str = Field(default=BillStatus.OPEN.value, max_length=20, index=True)
+    status: str = Field(default=BillStatus.OPEN.value, max_length=20)  # a few values: filtered with other columns
     cadence_id: int | None = Field(default=None, foreign_key="cadences.id", ondelete="SET NULL")
     next_reminder_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_step: int = 0  # index into the cadence's plan of the reminder at next_reminder_at
