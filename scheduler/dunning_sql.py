@@ -56,13 +56,13 @@ COMMON_PATH = """
 WITH decided AS (
     SELECT * FROM unnest(CAST(:biller_ids AS int[]), CAST(:cadence_ids AS int[]), CAST(:due_dates AS date[]),
                          CAST(:from_steps AS int[]), CAST(:max_reminders AS int[]), CAST(:step_indexes AS int[]),
-                         CAST(:step_ats AS timestamptz[]), CAST(:templates AS text[]), CAST(:orders AS text[]),
-                         CAST(:next_steps AS int[]), CAST(:next_ats AS timestamptz[]))
-        AS d(biller_id, cadence_id, due_date, from_step, max_reminders, step_index, step_at, template, channel_order,
-             next_step, next_at)
+                         CAST(:templates AS text[]), CAST(:orders AS text[]),
+                         CAST(:next_steps AS int[]), CAST(:next_ats AS timestamptz[])) WITH ORDINALITY
+        AS d(biller_id, cadence_id, due_date, from_step, max_reminders, step_index, template, channel_order,
+             next_step, next_at, group_no)
 ),
 picked AS (
-    SELECT b.ctid AS row_at, b.id, b.biller_id, b.customer_id, b.reminders_sent, d.step_index, d.step_at, d.template,
+    SELECT b.ctid AS row_at, b.id, b.biller_id, b.customer_id, b.reminders_sent, d.group_no, d.step_index, d.template,
            string_to_array(d.channel_order, ',') AS channel_order, d.next_step, d.next_at
     FROM bills b
     JOIN decided d ON d.biller_id = b.biller_id AND d.cadence_id = b.cadence_id AND d.due_date = b.due_date
@@ -98,7 +98,7 @@ queued AS (
            to_json(reachable[2:]), 'queued', 0, :now, :now, :now
     FROM chosen WHERE cardinality(reachable) > 0
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING bill_id, cadence_step, channel
+    RETURNING bill_id, channel
 ),
 moved AS (
     UPDATE bills SET next_step = chosen.next_step, next_reminder_at = chosen.next_at,
@@ -106,10 +106,11 @@ moved AS (
     FROM chosen WHERE bills.ctid = ANY(ARRAY(SELECT row_at FROM chosen)) AND bills.id = chosen.id
     RETURNING bills.id
 )
-SELECT q.bill_id, q.cadence_step, q.channel, q.step_at, m.moved
+SELECT q.group_no, q.channel, q.bill_ids, m.moved
 FROM (SELECT count(*) AS moved FROM moved) AS m
-LEFT JOIN (SELECT queued.bill_id, queued.cadence_step, queued.channel, chosen.step_at
-           FROM queued JOIN chosen ON chosen.id = queued.bill_id) AS q ON true
+LEFT JOIN (SELECT chosen.group_no, queued.channel, array_agg(queued.bill_id ORDER BY queued.bill_id) AS bill_ids
+           FROM queued JOIN chosen ON chosen.id = queued.bill_id
+           GROUP BY chosen.group_no, queued.channel) AS q ON true
 """
 COMMON_PATH = text(
     COMMON_PATH.replace("{candidates}", ", ".join(REACHES.format(n=n) for n in range(1, MAX_CHANNELS + 1)))
@@ -140,7 +141,6 @@ def run_common_batch(
         "from_steps": [g.next_step for g in sendable],
         "max_reminders": [g.max_reminders for g in sendable],
         "step_indexes": [g.decision.step.index for g in sendable],
-        "step_ats": [g.decision.step.at for g in sendable],
         "templates": [g.decision.step.template_key for g in sendable],
         "orders": [",".join(g.channels) for g in sendable],
         "next_steps": [g.decision.next_index for g in sendable],
@@ -152,5 +152,11 @@ def run_common_batch(
     session.execute(text("SET LOCAL work_mem = '64MB'"))  # the batch sorts in memory, not on disk
     rows = session.execute(COMMON_PATH, params).all()
     moved = rows[0].moved if rows else 0
-    queued = [(row.bill_id, row.cadence_step, row.channel, row.step_at) for row in rows if row.bill_id is not None]
+    # The queued bills come back as one array per group and channel: a row per bill cost the pass a tenth of its
+    # time converting 50,000 rows in Python. The group's decision gives each bill's step and its moment.
+    queued = []
+    for row in rows:
+        if row.group_no is not None:
+            step = sendable[row.group_no - 1].decision.step
+            queued += [(bill_id, step.index, row.channel, step.at) for bill_id in row.bill_ids]
     return moved, queued

@@ -95,5 +95,32 @@ def test_sql_and_row_paths_queue_the_same_reminders(app, session, api):
     rows, sql = outcome(session, sets["rows"]), outcome(session, sets["sql"])
     assert sql == rows
     assert len(by_sql) == len(by_rows) == 7  # every variant but the one opted out of everything
+    # What each path says it queued: per variant, the step, the channel and the step's moment.
+    variant_of = {bill_id: variant for label in sets for variant, bill_id in sets[label].items()}
+    said_by_rows = sorted((variant_of[r.bill_id], r.step, r.channel, r.at) for r in by_rows)
+    assert sorted((variant_of[r.bill_id], r.step, r.channel, r.at) for r in by_sql) == said_by_rows
     assert rows["prefers email"][0][0][:3] == ("email", EMAIL, ("whatsapp", "sms"))
     assert rows["opted out of all"] == ([], (1, None, 0))
+
+
+def test_each_group_reports_its_own_step_and_moment(app, session, api):
+    steps = [
+        CadenceStepIn(day_offset=-2, send_at=time(10, 0), channels=["whatsapp"]),
+        CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["sms"]),
+    ]
+    save_cadence(session=session, biller_id=api.biller.id, data=CadenceIn(name="two", steps=steps, default=True))
+    session.commit()
+    # Three groups at NOW (10 December, noon): the second step of a bill due today (the missed first is skipped),
+    # and the first steps of bills due tomorrow and the day after, planned a day apart.
+    bills = {due: make_bill(session, api.biller, due_date=due).id for due in ("2026-12-10", "2026-12-11", "2026-12-12")}
+    with app.app_context():
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+
+    said = {r.bill_id: (r.step, r.channel, r.at) for r in queued}
+    assert said == {
+        bills["2026-12-10"]: (1, "sms", datetime(2026, 12, 10, 10, 0, tzinfo=IST)),
+        bills["2026-12-11"]: (0, "whatsapp", datetime(2026, 12, 9, 10, 0, tzinfo=IST)),
+        bills["2026-12-12"]: (0, "whatsapp", datetime(2026, 12, 10, 10, 0, tzinfo=IST)),
+    }
+    messages = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id.in_(bills.values()))).all()
+    assert {m.bill_id: (m.cadence_step, m.channel) for m in messages} == {b: s[:2] for b, s in said.items()}
