@@ -1,9 +1,11 @@
 """One dunning pass over 1,000,000 open bills of which 50,000 are due, on PostgreSQL.
 
-Run: .venv/bin/python -m bench.dunning [--database-url URL] [--bills 1000000] [--due 50000] [--runs 3]
+Run: .venv/bin/python -m bench.dunning [--database-url URL] [--bills 1000000] [--due 50000] [--runs 3] [--statements]
 The ceiling is a plain INSERT … SELECT of the same due rows into the outbox; prints the ratio
 (ceiling ÷ pass, goal ≥ 0.5) and how much the process's peak RSS grew during the pass (goal < 100 MB),
-per run (the due bills are made due again between runs) and min/median/max.
+per run (the due bills are made due again between runs) and min/median/max. --statements also prints, per run,
+every statement of the pass that took 5 ms or more (commits are not statements: the rest of the pass is
+commits, Python and waiting for a core).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import argparse
 import resource
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from app import create_app
 from bench.serve import fresh_schema
@@ -98,14 +102,36 @@ def make_due_again(app, due: int) -> None:
     engine.dispose()
 
 
-def one_run(app, due: int) -> tuple[float, float, float]:
-    """(ceiling seconds, pass seconds, peak RSS growth in MB)."""
+@contextmanager
+def statement_times(engine: Engine) -> Iterator[list[tuple[float, str]]]:
+    """(seconds, opening words) of every statement the engine runs meanwhile, timed from send to answer."""
+    times: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["statement_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        times.append((time.perf_counter() - conn.info.pop("statement_started"), " ".join(statement.split())[:80]))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield times
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def one_run(app, due: int, statements: list | None = None) -> tuple[float, float, float]:
+    """(ceiling seconds, pass seconds, peak RSS growth in MB); the pass's statement times go into `statements`."""
     insert_select = ceiling(app)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    with app.app_context():
+    with app.app_context(), statement_times(current_db().engine) as times:
         queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
     elapsed = time.perf_counter() - started
+    if statements is not None:
+        statements += times
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
     assert len(queued) == due, f"queued {len(queued)}, expected {due}"
     return insert_select, elapsed, peak
@@ -117,6 +143,7 @@ def main() -> None:
     parser.add_argument("--bills", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--statements", action="store_true", help="print the pass's statements of 5 ms or more")
     args = parser.parse_args()
     app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
     fresh_schema(app.extensions["settings"].database_url)
@@ -126,12 +153,18 @@ def main() -> None:
     ratios = []
     for run in range(1, args.runs + 1):
         make_due_again(app, args.due)  # also vacuums, so every run starts alike
-        insert_select, elapsed, peak = one_run(app, args.due)
+        statements: list[tuple[float, str]] = []
+        insert_select, elapsed, peak = one_run(app, args.due, statements)
         ratios.append(insert_select / elapsed)
         print(
             f"run {run}: INSERT … SELECT {insert_select:6.2f}s, pass {elapsed:6.2f}s ({args.due:,} queued), "
             f"ratio {ratios[-1]:.2f} (goal >= 0.5), peak RSS growth {peak:.0f} MB (goal < 100)"
         )
+        if args.statements:
+            print(f"  statements {sum(seconds for seconds, _ in statements):.2f}s of the pass, those of 5 ms or more:")
+            for seconds, opening in statements:
+                if seconds >= 0.005:
+                    print(f"  {seconds * 1000:7.0f} ms  {opening}")
     print(
         f"{args.bills:,} open bills / {args.due:,} due, ceiling ÷ pass: min {min(ratios):.2f} "
         f"median {statistics.median(ratios):.2f} max {max(ratios):.2f} (goal >= 0.5)"
