@@ -91,11 +91,16 @@ class OutboxWorker:
     def _run_pool(self, *, once: bool, idle_seconds: float) -> int:
         handled = 0
         in_flight: set[Future] = set()
+        # Look for due rows again when sends finished since the last look (room, and what was queued meanwhile) or
+        # idle_seconds after it: not at every turn of a loop that turns every RECORD_EVERY_SECONDS.
+        look, looked_at = True, 0.0
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="outbox-send") as pool:
             while not self.stopping.is_set():
                 claimed: list[int] | None = []
-                if len(in_flight) < self.concurrency * ROUNDS_AHEAD:
+                room = len(in_flight) < self.concurrency * ROUNDS_AHEAD
+                if room and (look or time.monotonic() - looked_at >= idle_seconds):
                     claimed = self._claim(self.concurrency)
+                    looked_at = time.monotonic()
                     handled += len(claimed or ())
                     for send in self._compose(claimed) if claimed else ():
                         in_flight.add(pool.submit(self._deliver, send))
@@ -105,11 +110,13 @@ class OutboxWorker:
                     if once and claimed is not None:
                         break
                     self._idle(idle_seconds)
+                    look = True
                     continue
                 # Outcomes are written every RECORD_EVERY_SECONDS, not at each completion: one transaction per
                 # completed send kept this thread (and the interpreter lock) busy a third of the time at 400/s,
                 # and sending threads woke late for their slots behind it.
                 done, in_flight = wait(in_flight, timeout=RECORD_EVERY_SECONDS, return_when=ALL_COMPLETED)
+                look = bool(done)
                 if done:
                     self._record([future.result() for future in done])
         return handled
