@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from bisect import bisect_left
 from itertools import pairwise
 
@@ -73,8 +74,8 @@ def test_sends_woken_a_little_late_keep_their_slots(app):
 
 
 def test_sends_woken_one_switch_interval_late_keep_their_slots(app):
-    """A thread woken on time may wait 5 ms for the interpreter lock (sys.getswitchinterval()): that costs no slot."""
-    flight = InFlight(threads=32, lateness=lambda: 0.005)
+    """A thread woken on time may wait a switch interval (5 ms) for the interpreter lock: that costs no slot."""
+    flight = InFlight(threads=32, lateness=sys.getswitchinterval)
     with app.app_context():
         started = flight.starts(app, rate=400, sends=1200)
     assert {round(b - a, 6) for a, b in pairwise(started)} == {round(slot_interval(400), 6)}
