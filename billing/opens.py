@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, update
+from sqlmodel import Session
 
 from models import LinkEvent, PaymentLink
 
@@ -58,6 +59,18 @@ class OpenRecorder:
             if batch:
                 write_opens(self._database, batch)
             return len(batch)
+
+
+def record_open(*, session: Session, opened: Open) -> None:
+    """Count a visit and add it to the bill's timeline, as two plain statements (the caller commits)."""
+    session.execute(
+        update(PaymentLink)
+        .where(PaymentLink.id == opened.link_id)
+        .values(open_count=PaymentLink.open_count + 1, last_opened_at=opened.at)
+    )
+    session.execute(
+        insert(LinkEvent).values(link_id=opened.link_id, bill_id=opened.bill_id, kind="opened", created_at=opened.at)
+    )
 
 
 def write_opens(database, batch: list[Open]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -110,6 +111,18 @@ class Database:
         """A fresh session, owned by the caller."""
         return self._sessions()
 
+    @cached_property
+    def _reads(self) -> Engine:
+        # PostgreSQL: autocommit, so a read of one statement is one round trip, not BEGIN, SELECT and ROLLBACK. The
+        # same pool as the sessions'. SQLite's driver already reads outside a transaction (it begins one only to write).
+        if self.engine.dialect.name == "postgresql":
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine
+
+    def reads(self) -> Connection:
+        """A connection for reads that need no transaction around them (each statement sees committed rows)."""
+        return self._reads.connect()
+
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on error (CLI, worker, scheduler)."""
@@ -136,6 +149,11 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_db().new_session()
     return g.db_session
+
+
+def request_session() -> Session | None:
+    """The session of the current request or app context if one was made (else nothing was read or written by one)."""
+    return g.get("db_session")
 
 
 def _close_request_session(_exc) -> None:
