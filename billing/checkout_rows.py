@@ -3,7 +3,7 @@
 The actions on a link (choosing an app, the QR code, the receipt, the bot) load them as ORM objects into their
 session, to write through. A view of the page only shows the bill, and loading ORM objects cost it more than the
 SELECT itself: the identity map, attribute instrumentation, a transaction opened and committed with nothing written.
-So the page reads the columns it shows as plain rows, on a connection outside any transaction (`Database.reads`);
+So the page reads the columns it shows as plain rows, on a connection outside any transaction (`Database.read`);
 they carry the models' attribute names, so the page's rules and template take either.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -96,15 +96,18 @@ def _payments_statement():
 
 def read_checkout_rows(*, database: Database, token: str) -> tuple[PlainRow, PlainRow, PlainRow, PlainRow, list] | None:
     """The link, bill, biller, customer and (unless the bill is untouched) its payments; None for no such link."""
-    with database.reads() as connection:
-        row = connection.execute(_page_statement(), {"token": token}).first()
-        if row is None:
-            return None
-        values = iter(row)
-        link, bill, biller, customer = (
-            PlainRow(**{name: next(values) for name in names}) for names in PAGE_COLUMNS.values()
-        )
-        payments = []
-        if bill.status != BillStatus.OPEN:
-            payments = connection.execute(_payments_statement(), {"bill_id": bill.id}).all()
+    return database.read(lambda connection: _read(connection, token))
+
+
+def _read(connection: Connection, token: str):
+    row = connection.execute(_page_statement(), {"token": token}).first()
+    if row is None:
+        return None
+    values = iter(row)
+    link, bill, biller, customer = (
+        PlainRow(**{name: next(values) for name in names}) for names in PAGE_COLUMNS.values()
+    )
+    payments = []
+    if bill.status != BillStatus.OPEN:
+        payments = connection.execute(_payments_statement(), {"bill_id": bill.id}).all()
     return link, bill, biller, customer, payments
