@@ -79,14 +79,15 @@ def write_opens(database, batch: list[Open]) -> None:
     latest: dict[int, datetime] = {}
     for opened in batch:
         latest[opened.link_id] = max(latest.get(opened.link_id, opened.at), opened.at)
-    with database.session_scope() as session:
-        session.execute(
-            insert(LinkEvent),
+    # A connection, not a session: a batch is plain statements, and the ORM's bulk insert cost a third more per open.
+    with database.engine.begin() as connection:
+        connection.execute(
+            LinkEvent.__table__.insert(),
             [{"link_id": o.link_id, "bill_id": o.bill_id, "kind": "opened", "created_at": o.at} for o in batch],
         )
         for link_id, count in counts.items():
             last = latest[link_id]
-            session.execute(
+            connection.execute(
                 update(PaymentLink)
                 .where(PaymentLink.id == link_id)
                 .values(
