@@ -170,6 +170,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
         telegram_url=telegram,
+        offered_apps=[app for app in checkout.apps if app.offered_on(platform)],
         app_links=app_links(checkout, platform),
     )
     return html, status
