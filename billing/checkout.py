@@ -7,27 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
-from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from billing.amounts import AmountChoice, RuleError, amount_choice, days_overdue
 from billing.apps import PaymentApp, apps_for, catalogue
 from billing.billers import biller_today
+from billing.checkout_rows import PlainRow, load_checkout_rows, read_checkout_rows
 from billing.customers import set_preferred_app
-from billing.fetch import FetchOutcome, refresh_bill
+from billing.fetch import FetchOutcome, outcome_without_asking, refresh_bill
 from billing.links import link_url
-from billing.opens import Open
+from billing.opens import Open, record_open
 from billing.outbound import OutboundPolicy
 from billing.receipts import Receipt, build_receipt, payments_of
 from billing.upi import MODE_QR, android_intent, ios_link, new_transaction_reference, payment_parameters, upi_link
 from config import Settings
 from errors import InvalidInput
 from models import Bill, Biller, Customer, LinkEvent, PaymentLink
-from models.db import utcnow
+from models.db import Database, utcnow
 from models.vocab import PAYABLE_STATUSES, BillStatus
 from shared_state import SharedState
 
@@ -37,49 +35,22 @@ PLATFORMS = ("android", "ios", "desktop")
 
 @dataclass
 class Checkout:
-    """Everything the payment page shows for one link."""
+    """Everything the payment page shows for one link.
 
-    link: PaymentLink
-    bill: Bill
-    biller: Biller
-    customer: Customer
+    The link, bill, biller and customer are the models' objects, or on a view of the page their plain rows (the
+    same attributes, nothing to write through: billing.checkout_rows).
+    """
+
+    link: PaymentLink | PlainRow
+    bill: Bill | PlainRow
+    biller: Biller | PlainRow
+    customer: Customer | PlainRow
     state: str  # payable, paid, cancelled, expired, no_bill_due, unavailable
     choice: AmountChoice | None
     apps: list[PaymentApp]
     fetch: FetchOutcome
     receipt: Receipt | None  # once anything is paid: total paid, balance, receipt number
     days_overdue: int = 0
-
-
-@cache
-def _checkout_rows_statement():
-    """The link, its bill, biller and customer by token: built and compiled once, reused by every view."""
-    return (
-        select(PaymentLink, Bill, Biller, Customer)
-        .join(Bill, Bill.id == PaymentLink.bill_id)
-        .join(Biller, Biller.id == Bill.biller_id)
-        .join(Customer, Customer.id == Bill.customer_id)
-        .where(PaymentLink.token == bindparam("token"))
-        # The biller's secrets are decrypted only when used: a live fetch loads its secret, the page needs neither.
-        .options(defer(Biller.bill_fetch_secret), defer(Biller.payment_webhook_secret))
-    )
-
-
-def load_checkout_rows(*, session: Session, token: str) -> tuple[PaymentLink, Bill, Biller, Customer] | None:
-    """The link, its bill, biller and customer in one round trip (this runs on every page view)."""
-    return session.execute(_checkout_rows_statement(), {"token": token}).first()
-
-
-def record_open(*, session: Session, opened: Open) -> None:
-    """Count a visit and add it to the bill's timeline, as two plain statements (the caller commits)."""
-    session.execute(
-        update(PaymentLink)
-        .where(PaymentLink.id == opened.link_id)
-        .values(open_count=PaymentLink.open_count + 1, last_opened_at=opened.at)
-    )
-    session.execute(
-        insert(LinkEvent).values(link_id=opened.link_id, bill_id=opened.bill_id, kind="opened", created_at=opened.at)
-    )
 
 
 def open_checkout(
@@ -101,16 +72,9 @@ def open_checkout(
     if rows is None:
         return None
     link, bill, biller, customer = rows
-    fetch = FetchOutcome.NOT_CONFIGURED
-    if preview:
-        return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
-    opened = Open(link_id=link.id, bill_id=link.bill_id, at=now)
-    if on_open is None:
-        record_open(session=session, opened=opened)
-    else:
-        on_open(opened)
-    if bill.status in PAYABLE_STATUSES and not _expired(link):
-        fetch = refresh_bill(
+
+    def refresh() -> FetchOutcome:
+        return refresh_bill(
             session=session,
             bill=bill,
             biller=biller,
@@ -120,12 +84,71 @@ def open_checkout(
             state=state,
             now=now,
         )
-    return _checkout(session, link, bill, biller, customer, fetch, biller_today(biller, now))
 
+    def record(opened: Open) -> None:
+        record_open(session=session, opened=opened)
 
-def _checkout(session, link, bill, biller, customer, fetch: FetchOutcome, today: date) -> Checkout:
-    state = _state(bill, link, fetch)
     payments = payments_of(session=session, bill_id=bill.id) if bill.status != BillStatus.OPEN else []
+    return _open(
+        link, bill, biller, customer, payments, now=now, preview=preview, refresh=refresh, on_open=on_open or record
+    )
+
+
+def view_checkout(
+    *,
+    database: Database,
+    session: Callable[[], Session],
+    token: str,
+    settings: Settings,
+    state: SharedState,
+    now: datetime,
+    preview: bool,
+    on_open: Callable[[Open], None],
+) -> Checkout | None:
+    """open_checkout for a view of the page: the rows read plainly (billing.checkout_rows), no session used.
+
+    A bill due a live fetch is the exception: the biller is asked and the bill rewritten through `session()`,
+    exactly as open_checkout does it.
+    """
+    rows = read_checkout_rows(database=database, token=token)
+    if rows is None:
+        return None
+    link, bill, biller, customer, payments = rows
+    if not preview and _fetchable(bill, link):
+        known = outcome_without_asking(bill=bill, biller=biller, now=now)
+        if known is None:
+            return open_checkout(
+                session=session(), token=token, settings=settings, state=state, now=now, on_open=on_open
+            )
+    return _open(
+        link,
+        bill,
+        biller,
+        customer,
+        payments,
+        now=now,
+        preview=preview,
+        refresh=lambda: outcome_without_asking(bill=bill, biller=biller, now=now),
+        on_open=on_open,
+    )
+
+
+def _open(link, bill, biller, customer, payments, *, now, preview, refresh, on_open) -> Checkout:
+    fetch = FetchOutcome.NOT_CONFIGURED
+    if not preview:
+        on_open(Open(link_id=link.id, bill_id=link.bill_id, at=now))
+        if _fetchable(bill, link):
+            fetch = refresh()
+    return _checkout(link, bill, biller, customer, fetch, biller_today(biller, now), payments)
+
+
+def _fetchable(bill, link) -> bool:
+    """Whether a live fetch may change what the page offers: the bill can still be paid through this link."""
+    return bill.status in PAYABLE_STATUSES and not _expired(link)
+
+
+def _checkout(link, bill, biller, customer, fetch: FetchOutcome, today: date, payments: list) -> Checkout:
+    state = _state(bill, link, fetch)
     return Checkout(
         link=link,
         bill=bill,

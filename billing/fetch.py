@@ -45,6 +45,15 @@ class FetchAnswer(BaseModel):
 FRESH_FOR = timedelta(seconds=60)  # a live fetch this recent stands for the biller's answer
 
 
+def outcome_without_asking(*, bill: Bill, biller: Biller, now: datetime) -> FetchOutcome | None:
+    """What a live fetch comes to without asking the biller (none configured, or one moments ago); None: ask."""
+    if not biller.bill_fetch_url:
+        return FetchOutcome.NOT_CONFIGURED
+    if bill.fetched_at is not None and now - bill.fetched_at < FRESH_FOR:
+        return FetchOutcome.UPDATED  # fetched moments ago: a reload or a second tab need not ask again
+    return None
+
+
 def refresh_bill(
     *,
     session: Session,
@@ -57,10 +66,9 @@ def refresh_bill(
     now: datetime,
 ) -> FetchOutcome:
     """Update the stored bill from the biller's system; on a failure, or while it keeps failing, leave it as it was."""
-    if not biller.bill_fetch_url:
-        return FetchOutcome.NOT_CONFIGURED
-    if bill.fetched_at is not None and now - bill.fetched_at < FRESH_FOR:
-        return FetchOutcome.UPDATED  # fetched moments ago: a reload or a second tab need not ask again
+    known = outcome_without_asking(bill=bill, biller=biller, now=now)
+    if known is not None:
+        return known
     if not endpoint_available(state=state, biller_id=biller.id, now=now):
         return FetchOutcome.UNAVAILABLE
     body = json.dumps({"customer_reference": customer.reference, "bill_reference": bill.reference}).encode()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, update
+from sqlmodel import Session
 
 from models import LinkEvent, PaymentLink
 
@@ -60,20 +61,33 @@ class OpenRecorder:
             return len(batch)
 
 
+def record_open(*, session: Session, opened: Open) -> None:
+    """Count a visit and add it to the bill's timeline, as two plain statements (the caller commits)."""
+    session.execute(
+        update(PaymentLink)
+        .where(PaymentLink.id == opened.link_id)
+        .values(open_count=PaymentLink.open_count + 1, last_opened_at=opened.at)
+    )
+    session.execute(
+        insert(LinkEvent).values(link_id=opened.link_id, bill_id=opened.bill_id, kind="opened", created_at=opened.at)
+    )
+
+
 def write_opens(database, batch: list[Open]) -> None:
     """The batch as timeline rows and per-link counters, in one transaction."""
     counts = Counter(opened.link_id for opened in batch)
     latest: dict[int, datetime] = {}
     for opened in batch:
         latest[opened.link_id] = max(latest.get(opened.link_id, opened.at), opened.at)
-    with database.session_scope() as session:
-        session.execute(
-            insert(LinkEvent),
+    # A connection, not a session: a batch is plain statements, and the ORM's bulk insert cost a third more per open.
+    with database.engine.begin() as connection:
+        connection.execute(
+            LinkEvent.__table__.insert(),
             [{"link_id": o.link_id, "bill_id": o.bill_id, "kind": "opened", "created_at": o.at} for o in batch],
         )
         for link_id, count in counts.items():
             last = latest[link_id]
-            session.execute(
+            connection.execute(
                 update(PaymentLink)
                 .where(PaymentLink.id == link_id)
                 .values(

@@ -10,7 +10,7 @@ from sqlmodel import select
 from billing.apps import catalogue
 from billing.billers import biller_today
 from billing.bills import current_link
-from billing.checkout import load_checkout_rows
+from billing.checkout_rows import load_checkout_rows
 from billing.complaints import open_complaint
 from billing.links import TOKEN_LENGTH, link_url
 from billing.money import format_day, format_inr

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TypeVar
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+T = TypeVar("T")
 
 # Named constraints let Alembic alter them later, on SQLite (batch mode) as on PostgreSQL.
 SQLModel.metadata.naming_convention = {
@@ -75,6 +80,15 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def make_read_engine(url: str) -> Engine:
+    """An engine for reads outside a transaction (Database.read): autocommit, no pre-ping, no savepoint hook."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine  # SQLite's driver reads outside a transaction already: it begins one only to write
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets web, worker and scheduler share the file.
     cursor = dbapi_connection.cursor()
@@ -110,6 +124,31 @@ class Database:
         """A fresh session, owned by the caller."""
         return self._sessions()
 
+    def read(self, reading: Callable[[Connection], T]) -> T:
+        """`reading(connection)` outside any transaction (each statement sees what is committed), for reads on every
+        page view: a pool of their own, in autocommit and without a liveness ping per checkout (on PostgreSQL one round
+        trip, not a ping, BEGIN, SELECT and ROLLBACK). A connection the database dropped (a restart, a failover) fails
+        its read, and SQLAlchemy discards the pool's connections with it: the read runs once more on a fresh one.
+        """
+        try:
+            with self._read_engine.connect() as connection:
+                return reading(connection)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        with self._read_engine.connect() as connection:
+            return reading(connection)
+
+    @cached_property
+    def _read_engine(self) -> Engine:
+        return make_read_engine(self.engine.url.render_as_string(hide_password=False))
+
+    def dispose(self) -> None:
+        """Close the pooled connections of the sessions' engine and of the reads'."""
+        self.engine.dispose()
+        if "_read_engine" in self.__dict__:
+            self._read_engine.dispose()
+
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on error (CLI, worker, scheduler)."""
@@ -136,6 +175,11 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_db().new_session()
     return g.db_session
+
+
+def request_session() -> Session | None:
+    """The session of the current request or app context if one was made (else nothing was read or written by one)."""
+    return g.get("db_session")
 
 
 def _close_request_session(_exc) -> None:

@@ -171,9 +171,8 @@ def app(database_url, schema, app_overrides):
     )
     yield app
     close_providers(app)
-    engine = app.extensions["database"].engine
-    _wipe(engine)
-    engine.dispose()
+    _wipe(app.extensions["database"].engine)
+    app.extensions["database"].dispose()
 
 
 def _wipe(engine) -> None:

@@ -51,7 +51,7 @@ def test_production_with_its_secrets_starts(tmp_path):
     settings = app.extensions["settings"]
     assert settings.public_base_url == "https://pay.example"
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    app.extensions["database"].engine.dispose()
+    app.extensions["database"].dispose()
 
 
 def test_development_needs_no_variables(monkeypatch, tmp_path):

@@ -7,6 +7,7 @@ biller and no "opened" counted (which would suppress "only if the link was not o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The preview fetchers of chat apps, social networks and search engines, as regular expressions matched
 # case-insensitively anywhere in the User-Agent. In-app browsers of the same apps (FBAN/FBAV, Snapchat, Line)
@@ -41,6 +42,8 @@ LINK_PREVIEW_AGENTS = (
 _PATTERN = re.compile("|".join(f"(?:{agent})" for agent in LINK_PREVIEW_AGENTS), re.IGNORECASE)
 
 
+# Most views come from a few hundred User-Agents (the same phones and browsers): each is matched once, not per view.
+@lru_cache(maxsize=1024)
 def is_link_preview(user_agent: str) -> bool:
     """Whether the User-Agent is a known link-preview crawler rather than a person's browser."""
     return bool(_PATTERN.search(user_agent))

@@ -5,10 +5,14 @@ than one in English. The few console texts that are marked stay ready for when a
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale, get_translations
+from jinja2 import Environment
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 LANGUAGES = {"en": "English", "hi": "हिन्दी", "bn": "বাংলা"}
@@ -90,16 +94,60 @@ def _ours(text: str) -> Markup:
     return Markup(text)  # noqa: S704
 
 
-_page_strings: WeakKeyDictionary = WeakKeyDictionary()
+class PretranslatedTexts(Extension):
+    """Translates each `_("text")` of a customer page as its template is compiled, for one language's environment.
+
+    The text becomes its translation marked safe (`("…"|safe)`, exactly what `_` returns for a text without
+    variables), which Jinja folds into the template's static output: no call, lookup or escaping on each view.
+    Texts with variables, and ngettext, are still looked up per view.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        strings: PageStrings = self.environment.page_strings
+        tokens = list(stream)
+        position = 0
+        while position < len(tokens):
+            name, *call = tokens[position : position + 4]
+            if _is_text_lookup(name, call, after=tokens[position - 1] if position else None):
+                translated = str(strings.gettext(call[1].value))
+                for kind, value in (("lparen", "("), ("string", translated), ("pipe", "|"), ("name", "safe")):
+                    yield Token(name.lineno, kind, value)
+                yield Token(name.lineno, "rparen", ")")
+                position += 4
+            else:
+                yield name
+                position += 1
 
 
-def page_strings() -> dict:
-    """`_`, `gettext` and `ngettext` for this request's language, to pass to a customer page's template."""
-    translations = get_translations()
-    strings = _page_strings.get(translations)
-    if strings is None:
-        strings = _page_strings.setdefault(translations, PageStrings(translations))
-    return {"_": strings.gettext, "gettext": strings.gettext, "ngettext": strings.ngettext}
+def _is_text_lookup(name: Token, call: list[Token], *, after: Token | None) -> bool:
+    """`_("…")` or `gettext("…")` of one literal, not an attribute of something else (`x._("…")`)."""
+    return (
+        name.test_any("name:_", "name:gettext")
+        and [token.type for token in call] == ["lparen", "string", "rparen"]
+        and (after is None or after.type != "dot")
+    )
+
+
+@dataclass
+class CustomerPages:
+    """One language's customer pages: its strings, and its environment, whose templates are compiled translated."""
+
+    strings: PageStrings
+    environment: Environment
+
+
+def customer_pages() -> CustomerPages:
+    """The customer pages of this request's locale, made on the first page in it (per app: templates are its own)."""
+    by_locale = current_app.extensions.setdefault("customer_pages", {})
+    locale = str(get_locale())  # Flask-Babel's own key for a locale's translations
+    pages = by_locale.get(locale)
+    if pages is None:
+        strings = PageStrings(get_translations())
+        # A cache of its own: the overlay would otherwise start with copies of templates compiled untranslated.
+        environment = current_app.jinja_env.overlay(extensions=[PretranslatedTexts], cache_size=50)
+        environment.page_strings = strings
+        pages = by_locale.setdefault(locale, CustomerPages(strings, environment))
+    return pages
 
 
 def render_customer_page(template: str, **context) -> str:
@@ -109,5 +157,9 @@ def render_customer_page(template: str, **context) -> str:
     customer's page, and loading them cost every view. The page gets its language (`page_language`), `_` and
     `ngettext`; Flask's globals (`url_for`, `request`, `csrf_token`…) stay available as in any template.
     """
-    page = current_app.jinja_env.get_template(template)
-    return page.render(page_language=page_language(), **page_strings(), **context)
+    pages = customer_pages()
+    strings = pages.strings
+    page = pages.environment.get_template(template)
+    return page.render(
+        page_language=page_language(), _=strings.gettext, gettext=strings.gettext, ngettext=strings.ngettext, **context
+    )

@@ -21,13 +21,14 @@ from billing.opens import OpenRecorder
 from config import current_settings
 from errors import InvalidInput
 from extensions import limiter
-from models.db import current_db, get_session, utcnow
+from models import Customer
+from models.db import current_db, get_session, request_session, utcnow
 from shared_state import current_state
 from web.crawlers import is_link_preview
 from web.i18n import LANGUAGES, remember_language, render_customer_page
 from web.security import INLINE_CSS, INLINE_JS
 from workflows import CUSTOMER, Actor
-from workflows.checkout import choose_app, open_checkout, show_qr
+from workflows.checkout import choose_app, open_checkout, show_qr, view_checkout
 from workflows.payments import record_payment
 
 bp = Blueprint("pay", __name__, template_folder="templates")
@@ -74,9 +75,12 @@ def platform_of(user_agent: str) -> str:
 def telegram_url(checkout: Checkout) -> str | None:
     """A t.me deep link that ties the customer's Telegram chat to them, when a bot is configured."""
     bot = current_settings().telegram_bot_username
-    if not bot or checkout.customer.telegram_chat_id:
+    customer = checkout.customer
+    if not bot or customer.telegram_chat_id:
         return None
-    token = telegram_link_token(session=get_session(), customer=checkout.customer)
+    if customer.telegram_link_token is None:  # made on the first view, through the session (the page read plain rows)
+        customer = get_session().get(Customer, customer.id)
+    token = telegram_link_token(session=get_session(), customer=customer)
     return f"https://t.me/{bot.removeprefix('@')}?start={token}"
 
 
@@ -100,9 +104,7 @@ def link_domain() -> str:
 
 
 def _checkout_or_404(token: str, *, count_open: bool = True, commit: bool = True) -> Checkout:
-    if not is_token_shaped(token):
-        count_miss()  # no such link, known without asking the database
-        abort(404)
+    _check_token_shape(token)
     session = get_session()
     checkout = open_checkout(
         session=session,
@@ -114,8 +116,35 @@ def _checkout_or_404(token: str, *, count_open: bool = True, commit: bool = True
         preview=not count_open or is_link_preview(request.headers.get("User-Agent", "")),
         on_open=open_recorder().record,
     )
-    if commit:  # a live fetch's update is kept whatever the route does next (the page commits it before rendering)
+    if commit:  # a live fetch's update is kept whatever the route does next
         session.commit()
+    return _found(checkout)
+
+
+def _viewed_checkout_or_404(token: str) -> Checkout:
+    """The page's checkout from plain rows (workflows.checkout.view_checkout): no session unless one must write."""
+    _check_token_shape(token)
+    checkout = view_checkout(
+        database=current_db(),
+        session=get_session,
+        actor=CUSTOMER,
+        now=utcnow(),
+        token=token,
+        settings=current_settings(),
+        state=current_state(),
+        preview=is_link_preview(request.headers.get("User-Agent", "")),
+        on_open=open_recorder().record,
+    )
+    return _found(checkout)
+
+
+def _check_token_shape(token: str) -> None:
+    if not is_token_shaped(token):
+        count_miss()  # no such link, known without asking the database
+        abort(404)
+
+
+def _found(checkout: Checkout | None) -> Checkout:
     if checkout is None:
         count_miss()
         abort(404)
@@ -126,7 +155,9 @@ def _checkout_or_404(token: str, *, count_open: bool = True, commit: bool = True
 def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: int = 200):
     platform = platform_of(request.headers.get("User-Agent", ""))
     telegram = telegram_url(checkout)
-    get_session().commit()  # a live fetch's update and a Telegram deep-link token made for this page
+    session = request_session()
+    if session is not None:
+        session.commit()  # a live fetch's update and a Telegram deep-link token made for this page
     html = render_customer_page(
         "pay/page.html",
         c=checkout,
@@ -139,6 +170,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
         sandbox=current_settings().app_env != "production",
         link_domain=link_domain(),
         telegram_url=telegram,
+        offered_apps=[app for app in checkout.apps if app.offered_on(platform)],
         app_links=app_links(checkout, platform),
     )
     return html, status
@@ -147,7 +179,7 @@ def _render(checkout: Checkout, *, error: InvalidInput | None = None, status: in
 @bp.get("/p/<token>")
 def payment_page(token: str):
     """Show the live bill and the ways to pay it."""
-    return _render(_checkout_or_404(token, commit=False))
+    return _render(_viewed_checkout_or_404(token))
 
 
 @bp.get("/p/<token>/pay")

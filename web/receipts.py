@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, render_template
 from flask_babel import gettext as _
 
-from billing.checkout import load_checkout_rows
+from billing.checkout_rows import load_checkout_rows
 from billing.links import is_token_shaped
 from billing.receipt_pdf import render_receipt_pdf
 from billing.receipts import Receipt, build_receipt, payments_of

@@ -11,6 +11,7 @@ from billing import checkout as checkouts
 from billing.checkout import Checkout, PaymentAttempt
 from billing.opens import Open
 from config import Settings
+from models.db import Database
 from shared_state import SharedState
 from workflows import Actor
 
@@ -33,6 +34,32 @@ def open_checkout(
     """
     return checkouts.open_checkout(
         session=session, token=token, settings=settings, state=state, now=now, preview=preview, on_open=on_open
+    )
+
+
+def view_checkout(
+    *,
+    database: Database,
+    session: Callable[[], Session],
+    actor: Actor,
+    now: datetime,
+    token: str,
+    settings: Settings,
+    state: SharedState,
+    preview: bool,
+    on_open: Callable[[Open], None],
+) -> Checkout | None:
+    """open_checkout for a view of the payment page: the same counting, fetch and offer, read as plain rows in one
+    round trip; `session()` is called only when a live fetch must ask the biller and rewrite the bill."""
+    return checkouts.view_checkout(
+        database=database,
+        session=session,
+        token=token,
+        settings=settings,
+        state=state,
+        now=now,
+        preview=preview,
+        on_open=on_open,
     )
 
 

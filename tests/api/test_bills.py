@@ -49,7 +49,7 @@ def test_link_uses_the_short_link_domain_when_configured(app, session):
     response = short.test_client().post(
         "/api/v1/bills", json=bill_payload(), headers={"Authorization": f"Bearer {key}"}
     )
-    short.extensions["database"].engine.dispose()
+    short.extensions["database"].dispose()
     assert response.status_code == 201
     assert re.fullmatch(r"https://cpay\.example/[A-Za-z0-9]{12}", response.json["link"])
 

@@ -22,7 +22,7 @@ def test_production_answers_carry_hsts(database_url, schema):
     )
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    app.extensions["database"].engine.dispose()
+    app.extensions["database"].dispose()
 
 
 def test_development_and_tests_send_no_hsts(client):

@@ -76,7 +76,7 @@ def test_misses_are_counted_across_processes_only_through_redis(app, client, dat
         other = from_address(other_process.test_client(), CARRIER_NAT)
         statuses = [guess(other, n) for n in range(MISSES_ALLOWED // 2 + 1)]
     finally:
-        other_process.extensions["database"].engine.dispose()
+        other_process.extensions["database"].dispose()
     shared = "redis_url" in app_overrides
     assert statuses[-1] == (429 if shared else 404)
 

@@ -104,5 +104,5 @@ def test_the_delay_is_seen_by_another_process_only_through_redis(client, staff, 
     try:
         status = login(client_at(other_process.test_client(), "203.0.113.8"), OWNER, PASSWORD).status_code
     finally:
-        other_process.extensions["database"].engine.dispose()
+        other_process.extensions["database"].dispose()
     assert status == (429 if "redis_url" in app_overrides else 302)

@@ -100,6 +100,6 @@ def test_another_process_sees_the_open_breaker_only_through_redis(client, endpoi
     try:
         assert "showing the bill as of" in view(other_process.test_client(), token)
     finally:
-        other_process.extensions["database"].engine.dispose()
+        other_process.extensions["database"].dispose()
     shared = "redis_url" in app_overrides
     assert len(endpoint.requests) == FAILURES_TO_OPEN + (0 if shared else 1)

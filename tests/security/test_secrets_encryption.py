@@ -53,20 +53,20 @@ def test_rotation_reads_old_tokens_and_rewrites_them_under_the_new_key(app, sess
     with old_app.app_context(), current_db().session_scope() as old_session:
         biller = old_session.get(Biller, api.biller.id)
         biller.bill_fetch_secret = "fetch-secret-0123456789"
-    old_app.extensions["database"].engine.dispose()
+    old_app.extensions["database"].dispose()
 
     rotated_app = keyed_app(database_url, f"{NEW_KEY},{OLD_KEY}")
     with rotated_app.app_context():
         with current_db().session_scope() as both_keys:
             assert both_keys.get(Biller, api.biller.id).bill_fetch_secret == "fetch-secret-0123456789"
         result = rotated_app.test_cli_runner().invoke(args=["secrets", "rotate"])
-    rotated_app.extensions["database"].engine.dispose()
+    rotated_app.extensions["database"].dispose()
     assert result.exit_code == 0 and "Re-encrypted 1 secret(s)" in result.output
 
     new_only = keyed_app(database_url, NEW_KEY)
     with new_only.app_context(), current_db().session_scope() as new_session:
         assert new_session.get(Biller, api.biller.id).bill_fetch_secret == "fetch-secret-0123456789"
-    new_only.extensions["database"].engine.dispose()
+    new_only.extensions["database"].dispose()
 
 
 def test_production_refuses_to_start_without_an_encryption_key(tmp_path):

@@ -112,3 +112,18 @@ def test_paid_bill_is_not_fetched(client, session, bill, endpoint):
     session.commit()
     open_page(client, session, bill)
     assert endpoint.requests == []
+
+
+def test_a_reload_within_a_minute_shows_the_fetched_bill_without_asking_again(
+    client, session, bill, endpoint, suite_clock
+):
+    endpoint.answer({"status": "BILL_AVAILABLE", "amount": 123400, "due_date": "2026-12-20", "period": "Nov 2026"})
+    open_page(client, session, bill)
+    suite_clock.shift(30)
+    html = open_page(client, session, bill)
+
+    assert len(endpoint.requests) == 1
+    assert "₹1,234.00" in html and "Nov 2026" in html and 'id="stale"' not in html
+    suite_clock.shift(31)
+    open_page(client, session, bill)
+    assert len(endpoint.requests) == 2  # a minute on, the biller is asked again

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from billing.bills import current_link
@@ -301,3 +302,19 @@ def test_telegram_deep_link_connects_the_customer(app, client, session, bill):
 
 def test_no_telegram_link_without_a_bot(client, session, bill):
     assert "t.me/" not in client.get(f"/p/{token_of(session, bill)}").get_data(as_text=True)
+
+
+def test_a_view_survives_the_database_dropping_its_connections(client, session, bill):
+    """The page's reads take no liveness ping per view: a dropped connection fails its read, which runs again."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL drops connections (a restart, a failover); a SQLite file has none to drop")
+    token = token_of(session, bill)
+    assert client.get(f"/p/{token}").status_code == 200
+    session.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+    response = client.get(f"/p/{token}")
+    assert response.status_code == 200 and "ELEC-1001" in response.get_data(as_text=True)
