@@ -18,3 +18,7 @@ if os.environ.get("WALL_CLOCK"):
         shift = datetime.fromisoformat(os.environ["WALL_CLOCK"]).timestamp() - time.time()
         os.environ["WALL_CLOCK_OFFSET_SECONDS"] = repr(shift)
     time_machine.travel(time.time() + float(os.environ["WALL_CLOCK_OFFSET_SECONDS"]), tick=True).start()
+    # time_machine starts the clock ticking at the first reading, not at start(): read it now, or a process that
+    # first asks the time after its imports (a worker: 50 ms and more) runs that much behind the others — two
+    # workers sharing a send rate then disagree on when a slot is, and one second at the provider holds more sends.
+    time.time()
