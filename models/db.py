@@ -70,23 +70,20 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine with the connection settings each backend needs."""
+def make_engine(url: str, *, reads: bool = False, **kwargs) -> Engine:
+    """Create an engine with the connection settings each backend needs.
+
+    reads=True: for reads outside a transaction (Database.read): autocommit, no pre-ping, no savepoint hook
+    (SQLite's driver reads outside a transaction already: it begins one only to write)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
+        if not reads:
+            event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
+    if reads:
+        return create_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
-
-
-def make_read_engine(url: str) -> Engine:
-    """An engine for reads outside a transaction (Database.read): autocommit, no pre-ping, no savepoint hook."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine  # SQLite's driver reads outside a transaction already: it begins one only to write
-    return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -112,6 +109,7 @@ class Database:
     """One app's engine and session factory, created in the factory (never at import)."""
 
     def __init__(self, url: str, **engine_options) -> None:
+        self.url = url
         self.engine: Engine = make_engine(url, **engine_options)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
 
@@ -141,7 +139,7 @@ class Database:
 
     @cached_property
     def _read_engine(self) -> Engine:
-        return make_read_engine(self.engine.url.render_as_string(hide_password=False))
+        return make_engine(self.url, reads=True)
 
     def dispose(self) -> None:
         """Close the pooled connections of the sessions' engine and of the reads'."""
