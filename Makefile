@@ -22,7 +22,7 @@ TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test test-night lint format clean translations lock
+.PHONY: run test test-night lint format clean translations lock bytecode
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ $(PY):
 # pyproject.toml. uv installs them (ten times faster than pip: 10 s instead of 105 s on a fresh venv); uv itself comes
 # first, by pip, at the version and hashes pinned in requirements-dev.txt.
 UV := $(VENV)/bin/uv
-INSTALL = $(UV) pip install --python $(PY) --quiet --require-hashes
+# Installs compile the packages' bytecode, and `bytecode` the project's own (only what changed since): where
+# PYTHONDONTWRITEBYTECODE is set (as on our CI machines) nothing caches what it compiles, and every process compiled
+# every module it imports from source, 4 s of start-up for each CLI command, worker and test process (0.5 s compiled).
+INSTALL = $(UV) pip install --python $(PY) --quiet --require-hashes --compile-bytecode
 
 $(UV): requirements-dev.txt | $(PY)
 	awk '/^uv==/{pin=1; print; next} pin && /^[ \t]/{print; next} {pin=0}' requirements-dev.txt > $(VENV)/uv-pin.txt
@@ -52,6 +55,9 @@ lock: $(VENV)/.installed-dev
 	$(LOCK) $(UPGRADE) -o requirements.txt
 	$(LOCK) $(UPGRADE) --extra dev -c requirements.txt -o requirements-dev.txt
 
+bytecode: $(VENV)/.installed
+	$(PY) -m compileall -q -j 0 -x '/\.(venv|git)/' .
+
 # Compiled translations are build output: made from the committed .po files, never committed.
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
@@ -69,17 +75,17 @@ translations: $(VENV)/.installed
 	$(MAKE) $(COMPILED)
 
 ## run: migrate, seed the demo, start web + scheduler + worker on SQLite with console channels
-run: $(VENV)/.installed $(COMPILED)
+run: $(VENV)/.installed $(COMPILED) bytecode
 	APP_ENV=$${APP_ENV:-development} VENV=$(VENV) bash scripts/run-dev.sh
 
 ## test: lint, the whole suite on SQLite, again on PostgreSQL when TEST_DATABASE_URL is set, then the night-time run
-test: $(VENV)/.installed-dev $(COMPILED) lint
+test: $(VENV)/.installed-dev $(COMPILED) bytecode lint
 	env -u TEST_DATABASE_URL $(PYTEST)
 	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PYTEST); fi
 	$(MAKE) --no-print-directory test-night
 
 ## test-night: the time-dependent packages with the wall clock at 23:30 IST on a Sunday that is a public holiday
-test-night: $(VENV)/.installed-dev $(COMPILED)
+test-night: $(VENV)/.installed-dev $(COMPILED) bytecode
 	env -u TEST_DATABASE_URL WALL_CLOCK=$(NIGHT) PYTHONPATH=tests/wall_clock $(PYTEST) -p no:cacheprovider \
 	  -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" $(TIME_DEPENDENT)
 

@@ -16,9 +16,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from bot.understanding.lexicon import concepts_of
 from bot.understanding.normalise import lines_of, normalise
@@ -145,6 +142,12 @@ class _Scorer:
     """TF-IDF features into a logistic regression, scored by hand: sklearn's per-call checks cost milliseconds."""
 
     def __init__(self, examples: list[tuple[str, str]]) -> None:
+        # Imported here, at the first message understood: a second of start-up for every process that never
+        # reads one (the web server, the CLI, the dunning pass).
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         texts, labels = zip(*examples, strict=True)
         self.vectorizers = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
