@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, Select, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, Select, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -142,17 +142,17 @@ class Database:
 
     def _read_once(self, reading: Callable[[PlainReads], T]) -> T:
         dialect = self._read_engine.dialect
-        connection = self._read_engine.raw_connection()
+        try:
+            connection = self._read_engine.raw_connection()
+        except dialect.loaded_dbapi.Error as error:  # the database cannot be reached
+            raise _as_sqlalchemy_error(error, dialect) from error
         try:
             return reading(PlainReads(connection.dbapi_connection, self._compiled))
         except dialect.loaded_dbapi.Error as error:
-            # Raised as SQLAlchemy raises a driver's error, so callers see the same exceptions as from a session.
             dropped = dialect.is_disconnect(error, connection.dbapi_connection, None)
             if dropped:
                 connection.invalidate(error)
-            raise DBAPIError.instance(
-                None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped
-            ) from error
+            raise _as_sqlalchemy_error(error, dialect, dropped=dropped) from error
         finally:
             connection.close()
 
@@ -185,6 +185,11 @@ class Database:
             raise
         finally:
             session.close()
+
+
+def _as_sqlalchemy_error(error: Exception, dialect: Dialect, *, dropped: bool = False) -> DBAPIError:
+    """A driver's error as SQLAlchemy raises it, so that Database.read's callers see what a session would raise."""
+    return DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped)
 
 
 def current_db() -> Database:
