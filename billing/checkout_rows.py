@@ -3,8 +3,9 @@
 The actions on a link (choosing an app, the QR code, the receipt, the bot) load them as ORM objects into their
 session, to write through. A view of the page only shows the bill, and loading ORM objects cost it more than the
 SELECT itself: the identity map, attribute instrumentation, a transaction opened and committed with nothing written.
-So the page reads the columns it shows as plain rows, on a connection outside any transaction (`Database.read`);
-they carry the models' attribute names, so the page's rules and template take either.
+So the page reads the columns it shows as plain rows, on the driver's connection outside any transaction
+(`Database.read`: no ORM, no SQLAlchemy result objects); they carry the models' attribute names, so the page's rules
+and template take either.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from models import Bill, Biller, Customer, Payment, PaymentLink
 from models.db import Database
+from models.reads import PlainReads
 from models.vocab import BillStatus
 
 
@@ -65,6 +67,8 @@ PAGE_COLUMNS = {
     Biller: ("id", "name", "upi_vpa", "timezone", "payment_apps", "bbps_biller_id", "bill_fetch_url"),
     Customer: ("id", "name", "reference", "language", "preferred_app", "telegram_chat_id", "telegram_link_token"),
 }
+# What a receipt shows of each of the bill's payments.
+PAYMENT_COLUMNS = ("id", "amount_paise", "reference", "paid_at")
 
 
 class PlainRow(SimpleNamespace):
@@ -73,7 +77,7 @@ class PlainRow(SimpleNamespace):
 
 @cache
 def _page_statement():
-    """The link, its bill, biller and customer by token: built once, its compiled form cached by the engine."""
+    """The link, its bill, biller and customer by token: built once, compiled once per database (Database.read)."""
     columns = [getattr(model, name) for model, names in PAGE_COLUMNS.items() for name in names]
     return (
         select(*columns)
@@ -86,9 +90,9 @@ def _page_statement():
 
 @cache
 def _payments_statement():
-    """A bill's payments, oldest first: what its receipt shows of each."""
+    """A bill's payments, oldest first."""
     return (
-        select(Payment.id, Payment.amount_paise, Payment.reference, Payment.paid_at)
+        select(*(getattr(Payment, name) for name in PAYMENT_COLUMNS))
         .where(Payment.bill_id == bindparam("bill_id"))
         .order_by(Payment.id)
     )
@@ -96,18 +100,30 @@ def _payments_statement():
 
 def read_checkout_rows(*, database: Database, token: str) -> tuple[PlainRow, PlainRow, PlainRow, PlainRow, list] | None:
     """The link, bill, biller, customer and (unless the bill is untouched) its payments; None for no such link."""
-    return database.read(lambda connection: _read(connection, token))
+    return database.read(lambda reads: _read(reads, token))
 
 
-def _read(connection: Connection, token: str):
-    row = connection.execute(_page_statement(), {"token": token}).first()
+def _read(reads: PlainReads, token: str):
+    row = reads.first(_page_statement(), token=token)
     if row is None:
         return None
-    values = iter(row)
-    link, bill, biller, customer = (
-        PlainRow(**{name: next(values) for name in names}) for names in PAGE_COLUMNS.values()
-    )
+    link, bill, biller, customer = (_plain(names, row[start:end]) for names, start, end in _PAGE_ROW_SPANS)
     payments = []
     if bill.status != BillStatus.OPEN:
-        payments = connection.execute(_payments_statement(), {"bill_id": bill.id}).all()
+        payments = [_plain(PAYMENT_COLUMNS, values) for values in reads.all(_payments_statement(), bill_id=bill.id)]
     return link, bill, biller, customer, payments
+
+
+def _plain(names: tuple[str, ...], values) -> PlainRow:
+    return PlainRow(**dict(zip(names, values, strict=True)))
+
+
+def _spans():
+    end = 0
+    for names in PAGE_COLUMNS.values():
+        start, end = end, end + len(names)
+        yield names, start, end
+
+
+# Each table's column names and where their values sit in the page's row.
+_PAGE_ROW_SPANS = tuple(_spans())

@@ -9,11 +9,13 @@ from functools import cached_property
 from typing import TypeVar
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import Connection, DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, Select, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+from models.reads import DriverStatement, PlainReads
 
 T = TypeVar("T")
 
@@ -112,6 +114,7 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_options)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._driver_statements: dict[Select, DriverStatement] = {}  # Database.read's statements, compiled for it
 
     def init_app(self, app: Flask) -> None:
         """Make this the app's database and close the request session on teardown."""
@@ -122,20 +125,43 @@ class Database:
         """A fresh session, owned by the caller."""
         return self._sessions()
 
-    def read(self, reading: Callable[[Connection], T]) -> T:
-        """`reading(connection)` outside any transaction (each statement sees what is committed), for reads on every
-        page view: a pool of their own, in autocommit and without a liveness ping per checkout (on PostgreSQL one round
-        trip, not a ping, BEGIN, SELECT and ROLLBACK). A connection the database dropped (a restart, a failover) fails
-        its read, and SQLAlchemy discards the pool's connections with it: the read runs once more on a fresh one.
+    def read(self, reading: Callable[[PlainReads], T]) -> T:
+        """`reading(reads)` outside any transaction (each statement sees what is committed), for reads on every page
+        view: on the driver's own connection (PlainReads), from a pool of their own, in autocommit and without a
+        liveness ping per checkout (on PostgreSQL one round trip, not a ping, BEGIN, SELECT and ROLLBACK). A connection
+        the database dropped (a restart, a failover) fails its read, and the pool's connections are discarded with it
+        (as SQLAlchemy does for its own statements): the read runs once more on a fresh one.
         """
         try:
-            with self._read_engine.connect() as connection:
-                return reading(connection)
+            return self._read_once(reading)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-        with self._read_engine.connect() as connection:
-            return reading(connection)
+            self._read_engine.dispose()
+        return self._read_once(reading)
+
+    def _read_once(self, reading: Callable[[PlainReads], T]) -> T:
+        dialect = self._read_engine.dialect
+        try:
+            connection = self._read_engine.raw_connection()
+        except dialect.loaded_dbapi.Error as error:  # the database cannot be reached
+            raise _as_sqlalchemy_error(error, dialect) from error
+        try:
+            return reading(PlainReads(connection.dbapi_connection, self._compiled))
+        except dialect.loaded_dbapi.Error as error:
+            dropped = dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if dropped:
+                connection.invalidate(error)
+            raise _as_sqlalchemy_error(error, dialect, dropped=dropped) from error
+        finally:
+            connection.close()
+
+    def _compiled(self, statement: Select) -> DriverStatement:
+        compiled = self._driver_statements.get(statement)
+        if compiled is None:
+            compiled = DriverStatement.compile(statement, self._read_engine.dialect)
+            self._driver_statements[statement] = compiled
+        return compiled
 
     @cached_property
     def _read_engine(self) -> Engine:
@@ -159,6 +185,11 @@ class Database:
             raise
         finally:
             session.close()
+
+
+def _as_sqlalchemy_error(error: Exception, dialect: Dialect, *, dropped: bool = False) -> DBAPIError:
+    """A driver's error as SQLAlchemy raises it, so that Database.read's callers see what a session would raise."""
+    return DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped)
 
 
 def current_db() -> Database:
