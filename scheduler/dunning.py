@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -31,9 +32,8 @@ SQL_BATCH_SIZE = 50000  # bills per INSERT … SELECT: fewer, larger statements;
 CLAIM_LEASE = timedelta(minutes=10)  # SQLite: a crashed planner's bills come due again after this
 
 
-@dataclass(frozen=True)
-class QueuedReminder:
-    """One reminder a pass queued."""
+class QueuedReminder(NamedTuple):
+    """One reminder a pass queued (a named tuple: a pass makes tens of thousands, a frozen dataclass costs twice)."""
 
     bill_id: int
     step: int
@@ -136,7 +136,9 @@ def _common_path(session: Session, now: datetime, batch_size: int) -> list[Queue
     while groups:
         moved, batch = run_common_batch(session, groups, now, batch_size)
         session.commit()
-        queued += [QueuedReminder(*reminder) for reminder in batch]
+        queued += [
+            QueuedReminder(bill_id, step.index, channel, step.at) for step, channel, bills in batch for bill_id in bills
+        ]
         if moved < batch_size:
             return queued
     return queued
