@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models import Bill, Biller, Cadence, CadenceStep
@@ -24,7 +25,7 @@ from models.vocab import PAYABLE_STATUSES, MessageStatus
 from scheduler import dunning_rows as rows
 from scheduler.calendar import ContactCalendar
 from scheduler.decide import decide_bill, decide_step
-from scheduler.dunning_sql import Group, due_groups, run_common_batch
+from scheduler.dunning_sql import Group, already_queued, due_groups, run_common_batch
 from scheduler.plan import PlannedStep, plan_steps, step_at
 
 BATCH_SIZE = 5000
@@ -134,7 +135,13 @@ def _common_path(session: Session, now: datetime, batch_size: int) -> list[Queue
     session.commit()
     queued: list[QueuedReminder] = []
     while groups:
-        moved, batch = run_common_batch(session, groups, now, batch_size)
+        try:
+            moved, batch = run_common_batch(session, groups, now, batch_size)
+        except IntegrityError as error:
+            if not already_queued(error):
+                raise
+            session.rollback()
+            return queued  # the row-by-row path decides this batch's bills, skipping what was queued before
         session.commit()
         queued += [
             QueuedReminder(bill_id, step.index, channel, step.at) for step, channel, bills in batch for bill_id in bills
