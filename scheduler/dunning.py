@@ -8,6 +8,7 @@ take their decisions from scheduler/decide.py.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +28,8 @@ from scheduler.calendar import ContactCalendar
 from scheduler.decide import decide_bill, decide_step
 from scheduler.dunning_sql import Group, already_queued, due_groups, run_common_batch
 from scheduler.plan import PlannedStep, plan_steps, step_at
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 SQL_BATCH_SIZE = 50000  # bills per INSERT … SELECT: fewer, larger statements; memory stays in the database
@@ -141,7 +144,8 @@ def _common_path(session: Session, now: datetime, batch_size: int) -> list[Queue
             if not already_queued(error):
                 raise
             session.rollback()
-            return queued  # the row-by-row path decides this batch's bills, skipping what was queued before
+            log.warning("dunning: a reminder of this batch was already queued; the row-by-row path takes the batch")
+            return queued  # it decides these bills, skipping what was queued before
         session.commit()
         queued += [
             QueuedReminder(bill_id, step.index, channel, step.at) for step, channel, bills in batch for bill_id in bills
