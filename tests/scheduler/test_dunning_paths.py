@@ -124,3 +124,33 @@ def test_each_group_reports_its_own_step_and_moment(app, session, api):
     }
     messages = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id.in_(bills.values()))).all()
     assert {m.bill_id: (m.cadence_step, m.channel) for m in messages} == {b: s[:2] for b, s in said.items()}
+
+
+def test_a_reminder_already_in_the_outbox_is_not_queued_again(app, session, api):
+    steps = [CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["whatsapp"])]
+    save_cadence(session=session, biller_id=api.biller.id, data=CadenceIn(name="one", steps=steps, default=True))
+    session.commit()
+    bills = [
+        make_bill(session, api.biller, due_date=DUE, customer={"reference": f"C-{n}", "name": "Asha", "phone": PHONE})
+        for n in range(3)
+    ]
+    before = bills[1]
+    session.add(
+        OutboundMessage(
+            biller_id=api.biller.id,
+            customer_id=before.customer_id,
+            bill_id=before.id,
+            channel="whatsapp",
+            recipient=PHONE,
+            idempotency_key=f"reminder:bill:{before.id}:step:0:whatsapp",
+        )
+    )
+    session.commit()
+    with app.app_context():
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+
+    assert sorted(r.bill_id for r in queued) == [bills[0].id, bills[2].id]
+    messages = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id.in_([b.id for b in bills]))).all()
+    assert sorted(m.bill_id for m in messages) == sorted(b.id for b in bills)
+    session.expire_all()
+    assert {(b.next_step, b.reminders_sent) for b in (session.get(Bill, bill.id) for bill in bills)} == {(1, 1)}
