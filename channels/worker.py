@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from channels.leases import LeaseKeeper, record_sent, renew_lease
 from channels.rates import SlotBook
 from channels.registry import providers
 from channels.sending import Outcome, Send, deliver
-from models import OutboundMessage
+from models import Bill, Biller, Customer, OutboundMessage
 from models.db import current_db, utcnow
 from models.vocab import MessageStatus
 
@@ -42,6 +43,23 @@ class _Poisoned(Exception):
     def __init__(self, message_id: int) -> None:
         super().__init__(message_id)
         self.message_id = message_id
+
+
+def _load_related(session: Session, messages: Sequence[OutboundMessage]) -> list:
+    """The bills, customers and billers the messages name, one query each, for compose's `session.get`s to find in
+    the session. The batch holds the list while it is composed: the session's identity map holds objects only weakly,
+    and each bill or biller composed and let go was loaded again for the next message (a fifth of the worker's CPU
+    on PostgreSQL)."""
+    related: list = []
+    for model, ids in (
+        (Bill, {message.bill_id for message in messages}),
+        (Customer, {message.customer_id for message in messages}),
+        (Biller, {message.biller_id for message in messages}),
+    ):
+        ids.discard(None)
+        if ids:
+            related += session.scalars(select(model).where(model.id.in_(ids))).all()
+    return related
 
 
 class OutboxWorker:
@@ -174,7 +192,8 @@ class OutboxWorker:
             session = current_db().new_session()
             try:
                 messages = session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(ids))).all()
-                batch: dict = {}  # lookups shared by the batch: opted-out channels, billers' own senders
+                # Lookups shared by the batch (opted-out channels, billers' own senders), and the rows it names.
+                batch: dict = {"related": _load_related(session, messages)}
                 for message in messages:
                     if not self._ours(message):
                         continue
