@@ -199,10 +199,6 @@ def update_payment_options(
             "is not a Bharat Connect biller ID: 14 capital letters and digits, such as MAHA00000MAH01",
             field="bbps_biller_id",
         )
-    if bbps is not None and bbps != biller.bbps_biller_id:
-        others = select(Biller.id).where(Biller.bbps_biller_id == bbps, Biller.id != biller.id)
-        if session.exec(others).first() is not None:
-            raise Conflict("is another biller's Bharat Connect biller ID", field="bbps_biller_id")
     purpose = (upi_purpose or "").strip() or None
     if purpose is not None and purpose not in PURPOSE_CODES:
         codes = ", ".join(PURPOSE_CODES)
@@ -212,7 +208,8 @@ def update_payment_options(
     biller.bbps_biller_id, biller.upi_purpose = bbps, purpose
     biller.overpayment_tolerance_paise = overpayment_tolerance_paise
     try:
-        with session.begin_nested():  # two billers claiming the same id at once: the unique index keeps one
+        # The unique index decides whose id it is, for two billers claiming it at once as for one claiming it later.
+        with session.begin_nested():
             session.add(biller)
     except IntegrityError:
         raise Conflict("is another biller's Bharat Connect biller ID", field="bbps_biller_id") from None
