@@ -6,10 +6,11 @@ the amount due at the moment it goes; WhatsApp outside the customer's 24-hour wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from billing.customers import is_opted_out, whatsapp_window_open
 from billing.senders import sender_for
@@ -34,6 +35,25 @@ def withdrawal_reason(message: OutboundMessage, bill: Bill | None, now: datetime
     if bill.paused_until and bill.paused_until > now:
         return "paused"
     return None
+
+
+def withdraw_changed(*, session: Session, messages: Sequence[OutboundMessage], now: datetime) -> set[int]:
+    """Withdraw the composed bill messages whose bills were paid, cancelled or paused meanwhile; their ids.
+
+    A round's bills are read once, before its first message is composed: read again here, in one query, as the
+    round is about to go, none goes out for a bill settled since."""
+    bill_ids = {message.bill_id for message in messages if message.bill_id and is_bill_message(message.template_key)}
+    if not bill_ids:
+        return set()
+    fresh = select(Bill).where(Bill.id.in_(bill_ids)).execution_options(populate_existing=True)
+    bills = {bill.id: bill for bill in session.scalars(fresh)}
+    withdrawn = set()
+    for message in messages:
+        reason = withdrawal_reason(message, bills.get(message.bill_id), now)
+        if reason:
+            withdraw(session=session, message=message, reason=reason, now=now)
+            withdrawn.add(message.id)
+    return withdrawn
 
 
 def compose(*, session: Session, message: OutboundMessage, now: datetime, batch: dict | None = None) -> Outgoing | None:
