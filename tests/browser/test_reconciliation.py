@@ -47,6 +47,7 @@ def test_biller_admin_confirms_a_suggested_match_and_rejects_another(browser, li
     screenshot(page, "console-reconciliation-review")
 
     page.locator("section.suggestion", has_text="ELEC-4").locator("button", has_text="Confirm").click()
+    page.wait_for_selector("text=Payment recorded.")  # the form posts and the page reloads: not at once
     assert "Payment recorded." in page.content()
     page.locator("section.suggestion", has_text="ELEC-2").locator("button", has_text="Reject").click()
     assert "No suggested matches." in page.locator("#review").inner_text()
