@@ -4,22 +4,27 @@ A page view used to cost an UPDATE of the link, an INSERT into its timeline and 
 disk sync) before the page could be sent. Opens are now appended to an in-memory buffer and written as
 one multi-row INSERT plus one UPDATE per link, in one transaction, when the batch is full, when its oldest
 open is a second old (checked at the next open), and when the process exits. The funnel stays exact: every
-open is written, with the instant it happened; only a process killed outright loses its unwritten opens.
+open is written, with the instant it happened (a batch the database fails to take is kept for the next one);
+only a process killed outright loses its unwritten opens.
 No background thread: one in a gunicorn worker could take the signals meant for it and stall its shutdown.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from models import LinkEvent, PaymentLink
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,23 @@ class OpenRecorder:
             self.flush()
 
     def flush(self) -> int:
-        """Write every buffered open now; returns how many were written."""
+        """Write every buffered open now; returns how many were written.
+
+        A batch the database fails to take (a dropped connection, a failover) goes back into the buffer, ahead of
+        what came meanwhile, and is written with the next batch: the view that happened to flush it still answers.
+        """
         with self._write_lock:
             with self._lock:
                 batch, self._pending = self._pending, []
-            if batch:
+            if not batch:
+                return 0
+            try:
                 write_opens(self._database, batch)
+            except SQLAlchemyError as error:
+                log.warning("opens: %d not written (%s); kept for the next batch", len(batch), type(error).__name__)
+                with self._lock:
+                    self._pending[:0] = batch
+                return 0
             return len(batch)
 
 
