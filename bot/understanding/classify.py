@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -186,6 +187,14 @@ class _Scorer:
         return sorted(zip(self.classes, probabilities.tolist(), strict=True), key=lambda pair: -pair[1])
 
 
-@cache
+_TRAINING = threading.Lock()
+
+
 def _model() -> _Scorer:
+    with _TRAINING:  # threads reading their first messages at once train one model, not one each (a second apiece)
+        return _trained()
+
+
+@cache
+def _trained() -> _Scorer:
     return _Scorer(training_examples())

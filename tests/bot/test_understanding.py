@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from threading import Barrier
 
 import pytest
 
-from bot.understanding import INTENTS, understand
+from bot.understanding import INTENTS, classify, understand
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.normalise import normalise
 
@@ -126,3 +128,19 @@ def test_held_out_messages_are_understood_without_a_single_false_opt_out():
     assert report.missed_opt_outs == []
     assert report.accuracy >= 0.93, report.mistakes
     assert report.slot_accuracy >= 0.9, report.slot_mistakes
+
+
+def test_threads_reading_their_first_messages_at_once_train_one_model():
+    """Eight threads understanding at the same instant, before any model is trained, share one training."""
+    classify._trained.cache_clear()
+    messages = ["मैंने पहले ही भुगतान कर दिया", "bill kitna hai", "আমি টাকা দিয়ে দিয়েছি", "End of month I will pay"] * 2
+    start = Barrier(len(messages))
+
+    def understood(text: str) -> str:
+        start.wait()
+        return understand(text, today=date(2026, 11, 25)).intent
+
+    with ThreadPoolExecutor(max_workers=len(messages)) as pool:
+        intents = list(pool.map(understood, messages))
+    assert classify._trained.cache_info().misses == 1
+    assert intents[:4] == ["paid", "bill", "paid", "later"]
