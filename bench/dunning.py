@@ -1,7 +1,10 @@
 """One dunning pass over 1,000,000 open bills of which 50,000 are due, on PostgreSQL.
 
 Run: .venv/bin/python -m bench.dunning [--database-url URL] [--bills 1000000] [--due 50000] [--runs 3] [--statements]
-The ceiling is a plain INSERT … SELECT of the same due rows into the outbox; prints the ratio
+       [--connections N]
+The ceiling is a plain INSERT … SELECT of the same due rows into the outbox (one statement: PostgreSQL runs an
+INSERT on one core); the pass runs as production does, DUNNING_CONNECTIONS batches at once unless --connections
+says otherwise (--connections 1: the pass on one core, like its ceiling). Prints the ratio
 (ceiling ÷ pass, goal ≥ 0.5) and how much the process's peak RSS grew during the pass (goal < 100 MB),
 per run (the due bills are made due again between runs) and min/median/max. --statements also prints, per run,
 every statement of the pass that took 5 ms or more (commits are not statements: the rest of the pass is
@@ -125,13 +128,13 @@ def statement_times(engine: Engine) -> Iterator[list[tuple[float, str]]]:
         event.remove(engine, "after_cursor_execute", after)
 
 
-def one_run(app, due: int, statements: list | None = None) -> tuple[float, float, float]:
+def one_run(app, due: int, connections: int, statements: list | None = None) -> tuple[float, float, float]:
     """(ceiling seconds, pass seconds, peak RSS growth in MB); the pass's statement times go into `statements`."""
     insert_select = ceiling(app)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     with app.app_context(), statement_times(current_db().engine) as times:
-        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW, connections=connections)
     elapsed = time.perf_counter() - started
     if statements is not None:
         statements += times
@@ -147,24 +150,28 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--statements", action="store_true", help="print the pass's statements of 5 ms or more")
+    parser.add_argument("--connections", type=int, help="batches at once (default: DUNNING_CONNECTIONS's default)")
     args = parser.parse_args()
     app = create_app({"app_env": "test", "database_url": args.database_url, "log_level": "WARNING"})
+    connections = args.connections or app.extensions["settings"].dunning_connections
     fresh_schema(app.extensions["settings"].database_url)
     started = time.perf_counter()
     seed(app, args.bills, args.due)
     print(f"seeded {args.bills:,} bills ({args.due:,} due) in {time.perf_counter() - started:.1f}s")
+    print(f"the pass runs {connections} batch(es) at once")
     ratios = []
     for run in range(1, args.runs + 1):
         make_due_again(app, args.due)  # also vacuums and checkpoints, so every run starts alike
         statements: list[tuple[float, str]] = []
-        insert_select, elapsed, peak = one_run(app, args.due, statements)
+        insert_select, elapsed, peak = one_run(app, args.due, connections, statements)
         ratios.append(insert_select / elapsed)
         print(
             f"run {run}: INSERT … SELECT {insert_select:6.2f}s, pass {elapsed:6.2f}s ({args.due:,} queued), "
             f"ratio {ratios[-1]:.2f} (goal >= 0.5), peak RSS growth {peak:.0f} MB (goal < 100)"
         )
         if args.statements:
-            print(f"  statements {sum(seconds for seconds, _ in statements):.2f}s of the pass, those of 5 ms or more:")
+            total = sum(seconds for seconds, _ in statements)
+            print(f"  statements {total:.2f}s of the pass (on {connections} connection(s)), those of 5 ms or more:")
             for seconds, opening in statements:
                 if seconds >= 0.005:
                     print(f"  {seconds * 1000:7.0f} ms  {opening}")

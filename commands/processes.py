@@ -84,7 +84,8 @@ def dunning_run_once(at: str | None) -> None:
         raise click.UsageError("--now: not an ISO-8601 instant, e.g. 2026-12-01T10:00:00+05:30") from None
     if now.tzinfo is None:
         raise click.UsageError("--now: give a time zone offset, e.g. +05:30 or Z")
-    queued = run_dunning_pass(session_factory=current_db().new_session, now=now)
+    connections = current_app.extensions["settings"].dunning_connections
+    queued = run_dunning_pass(session_factory=current_db().new_session, now=now, connections=connections)
     for reminder in queued:
         click.echo(
             f"bill {reminder.bill_id} step {reminder.step} via {reminder.channel} (due {reminder.at.isoformat()})"

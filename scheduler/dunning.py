@@ -1,15 +1,17 @@
 """The dunning pass: pick due bills through the next_reminder_at index, in batches, and queue one reminder each.
 
 On PostgreSQL the common path is decided in SQL (scheduler/dunning_sql.py): one INSERT … SELECT per batch for
-bills sharing a plan position. Everything else — SQLite, and the rare cases there (paused, handed over, at the
-maximum, a conditional step, a bill no group covers) — goes row by row (scheduler/dunning_rows.py). Both paths
-take their decisions from scheduler/decide.py.
+bills sharing a plan position, several batches at once if asked (a statement runs on one core of the database; the
+row locks each takes, SKIP LOCKED, keep their bills apart). Everything else — SQLite, and the rare cases there
+(paused, handed over, at the maximum, a conditional step, a bill no group covers) — goes row by row
+(scheduler/dunning_rows.py). Both paths take their decisions from scheduler/decide.py.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -32,7 +34,7 @@ from scheduler.plan import PlannedStep, plan_steps, step_at
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
-SQL_BATCH_SIZE = 50000  # bills per INSERT … SELECT: fewer, larger statements; memory stays in the database
+SQL_BATCH_SIZE = 25000  # bills per INSERT … SELECT: few, large statements; memory stays in the database
 CLAIM_LEASE = timedelta(minutes=10)  # SQLite: a crashed planner's bills come due again after this
 
 
@@ -98,18 +100,22 @@ def run_dunning_pass(
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
     common_path: bool = True,
+    connections: int = 1,
+    sql_batch_size: int = SQL_BATCH_SIZE,
 ) -> list[QueuedReminder]:
     """Queue every reminder due at `now`; batches keep memory flat whatever the number of bills.
 
+    connections: how many of PostgreSQL's INSERT … SELECT batches run at once (DUNNING_CONNECTIONS).
     common_path=False sends every bill down the row-by-row path (tests compare the two paths with it)."""
     now = now or utcnow()
     queued: list[QueuedReminder] = []
     session = session_factory()
     try:
-        if common_path and session.get_bind().dialect.name == "postgresql":
-            queued += _common_path(session, now, max(batch_size, SQL_BATCH_SIZE))
+        groups = _common_groups(session, now) if common_path and session.get_bind().dialect.name == "postgresql" else []
     finally:
         session.close()
+    if groups:
+        queued += _common_path(session_factory, groups, now, sql_batch_size, connections)
     while True:
         session = session_factory()
         try:
@@ -123,8 +129,8 @@ def run_dunning_pass(
             return queued
 
 
-def _common_path(session: Session, now: datetime, batch_size: int) -> list[QueuedReminder]:
-    """PostgreSQL: decide each group of due bills once, then queue their plain bills in SQL, batch by batch."""
+def _common_groups(session: Session, now: datetime) -> list[Group]:
+    """PostgreSQL: the groups of due bills the common path can queue, each decided once."""
     cache = PlanCache(session)
     groups = []
     for biller_id, cadence_id, due_date, next_step in due_groups(session, now):
@@ -136,23 +142,46 @@ def _common_path(session: Session, now: datetime, batch_size: int) -> list[Queue
         order = tuple(decision.step.channels or biller.channel_order)
         groups.append(Group(biller_id, cadence_id, due_date, next_step, biller.max_reminders_per_bill, order, decision))
     session.commit()
+    return groups
+
+
+def _common_path(
+    session_factory: Callable[[], Session], groups: list[Group], now: datetime, batch_size: int, connections: int
+) -> list[QueuedReminder]:
+    """Queue the groups' plain due bills in SQL, batch by batch, on `connections` connections at once."""
+    if connections <= 1:
+        return _common_batches(session_factory, groups, now, batch_size)
+    with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="dunning") as pool:
+        runs = [pool.submit(_common_batches, session_factory, groups, now, batch_size) for _ in range(connections)]
+        return [reminder for run in runs for reminder in run.result()]
+
+
+def _common_batches(
+    session_factory: Callable[[], Session], groups: list[Group], now: datetime, batch_size: int
+) -> list[QueuedReminder]:
+    """One connection's share: batches until one comes back short (the rest are done or another's)."""
     queued: list[QueuedReminder] = []
-    while groups:
-        try:
-            moved, batch = run_common_batch(session, groups, now, batch_size)
-        except IntegrityError as error:
-            if not already_queued(error):
-                raise
-            session.rollback()
-            log.warning("dunning: a reminder of this batch was already queued; the row-by-row path takes the batch")
-            return queued  # it decides these bills, skipping what was queued before
-        session.commit()
-        queued += [
-            QueuedReminder(bill_id, step.index, channel, step.at) for step, channel, bills in batch for bill_id in bills
-        ]
-        if moved < batch_size:
-            return queued
-    return queued
+    session = session_factory()
+    try:
+        while True:
+            try:
+                moved, batch = run_common_batch(session, groups, now, batch_size)
+            except IntegrityError as error:
+                if not already_queued(error):
+                    raise
+                session.rollback()
+                log.warning("dunning: a reminder of this batch was already queued; the row-by-row path takes it")
+                return queued  # it decides these bills, skipping what was queued before
+            session.commit()
+            queued += [
+                QueuedReminder(bill_id, step.index, channel, step.at)
+                for step, channel, bills in batch
+                for bill_id in bills
+            ]
+            if moved < batch_size:
+                return queued
+    finally:
+        session.close()
 
 
 def _claim_batch(session: Session, now: datetime, batch_size: int) -> list:

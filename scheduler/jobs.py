@@ -28,7 +28,8 @@ def bind_app(app: Flask) -> None:
 def plan_reminders() -> None:
     """Queue every reminder that has come due."""
     with _app.app_context():
-        queued = run_dunning_pass(session_factory=current_db().new_session)
+        connections = _app.extensions["settings"].dunning_connections
+        queued = run_dunning_pass(session_factory=current_db().new_session, connections=connections)
         log.info("dunning: queued %d reminder(s)", len(queued))
 
 

@@ -50,7 +50,12 @@ def outcome(session, bill_ids: dict[str, int]) -> dict[str, tuple]:
     return found
 
 
-def test_sql_and_row_paths_queue_the_same_reminders(app, session, api):
+@pytest.mark.parametrize(
+    ("connections", "sql_batch_size"),
+    [(1, 25000), (3, 2)],
+    ids=["one statement", "batches of two on three connections"],
+)
+def test_sql_and_row_paths_queue_the_same_reminders(app, session, api, connections, sql_batch_size):
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the SQL path is PostgreSQL's; SQLite always runs the row path")
     steps = [CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["whatsapp", "sms", "email", "telegram"])]
@@ -88,7 +93,9 @@ def test_sql_and_row_paths_queue_the_same_reminders(app, session, api):
         )
     session.commit()
     with app.app_context():
-        by_sql = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
+        by_sql = run_dunning_pass(
+            session_factory=current_db().new_session, now=NOW, connections=connections, sql_batch_size=sql_batch_size
+        )
 
     assert {r.bill_id for r in by_rows} <= set(sets["rows"].values())
     assert {r.bill_id for r in by_sql} <= set(sql_ids)
@@ -154,3 +161,39 @@ def test_a_reminder_already_in_the_outbox_is_not_queued_again(app, session, api)
     assert sorted(m.bill_id for m in messages) == sorted(b.id for b in bills)
     session.expire_all()
     assert {(b.next_step, b.reminders_sent) for b in (session.get(Bill, bill.id) for bill in bills)} == {(1, 1)}
+
+
+def test_batches_on_several_connections_queue_each_bill_once(app, session, api):
+    """Four connections take batches of five from 120 due bills in three groups: every bill gets one reminder."""
+    steps = [CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["whatsapp", "sms"])]
+    save_cadence(session=session, biller_id=api.biller.id, data=CadenceIn(name="one", steps=steps, default=True))
+    session.commit()
+    bills = [
+        make_bill(
+            session,
+            api.biller,
+            due_date=due,
+            customer={"reference": f"C-{n % 30}", "name": "Asha", "phone": f"+9198100{n % 30:05d}"},
+        ).id
+        for n, due in enumerate(["2026-12-08", "2026-12-09", "2026-12-10"] * 40)
+    ]
+    before = session.get(Bill, bills[7])  # one reminder queued before: its batch falls back to the row-by-row path
+    session.add(
+        OutboundMessage(
+            biller_id=api.biller.id,
+            customer_id=before.customer_id,
+            bill_id=before.id,
+            channel="whatsapp",
+            recipient=PHONE,
+            idempotency_key=f"reminder:bill:{before.id}:step:0:whatsapp",
+        )
+    )
+    session.commit()
+    with app.app_context():
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW, connections=4, sql_batch_size=5)
+
+    assert sorted(r.bill_id for r in queued) == sorted(set(bills) - {before.id})
+    messages = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id.in_(bills))).all()
+    assert sorted(m.bill_id for m in messages) == sorted(bills)
+    session.expire_all()
+    assert {(b.next_step, b.reminders_sent) for b in (session.get(Bill, bill_id) for bill_id in bills)} == {(1, 1)}
