@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Secrets that development and tests may leave unset; production must provide them.
@@ -65,9 +65,9 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = 30  # renewed every third of it while a worker holds the message
     worker_concurrency: int = 32  # sends in flight per worker process (each waits on the provider, not the CPU)
     sms_max_segments: int = 4
-    # The dunning pass on PostgreSQL: how many of its INSERT … SELECT batches run at once, each busy on one core of
-    # the database for about a second per 25,000 due bills.
-    dunning_connections: int = 2
+    # The dunning pass on PostgreSQL: how many of its INSERT … SELECT batches run at once, each keeping one core of
+    # the database for about a second per 25,000 due bills; at most 8 (the engine's pool holds 15 connections).
+    dunning_connections: int = Field(default=2, ge=1, le=8)
     # Bulk uploads (CSV import, bulk notify) larger than this run as background jobs in the worker.
     bulk_sync_max_rows: int = 2000
     bulk_sync_max_bytes: int = 256 * 1024

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
+from pydantic import ValidationError
 
 from app import create_app
 from config import ConfigurationError, Settings, normalise_database_url
@@ -121,3 +122,10 @@ def test_a_process_with_a_clock_offset_runs_that_far_ahead(tmp_path):
     finally:
         set_clock_offset(0)
     assert utcnow() - before < timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("connections", ["0", "9", "two"])
+def test_dunning_connections_outside_one_to_eight_are_refused(monkeypatch, connections):
+    monkeypatch.setenv("DUNNING_CONNECTIONS", connections)
+    with pytest.raises(ValidationError, match="dunning_connections"):
+        Settings()
