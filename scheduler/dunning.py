@@ -170,8 +170,8 @@ def _common_batches(
                 if not already_queued(error):
                     raise
                 session.rollback()
-                log.warning("dunning: a reminder of this batch was already queued; the row-by-row path takes it")
-                return queued  # it decides these bills, skipping what was queued before
+                log.info("dunning: a reminder of this batch was queued before; the batch runs again without it")
+                moved, batch = run_common_batch(session, groups, now, batch_size, skipping_queued=True)
             session.commit()
             queued += [
                 QueuedReminder(bill_id, step.index, channel, step.at)

@@ -10,7 +10,8 @@ Whatever it leaves due (the rare cases) the row-by-row path decides.
 The INSERT has no ON CONFLICT: a bill's steps only move forward and its row is locked while they move, so a
 reminder of the step a bill is at cannot be in the outbox yet, and checking each row for one (speculative
 insertion) cost the statement 0.1 s per 50,000. The unique idempotency key still guards it: should one be there,
-the batch fails with ALREADY_QUEUED and is left to the row-by-row path, which skips the reminder queued before.
+the batch fails with ALREADY_QUEUED and runs again with ON CONFLICT DO NOTHING (SKIPPING_QUEUED), which moves
+that bill on without queueing its reminder twice, as the row-by-row path does.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ queued AS (
            template, step_index, language, 'reminder:bill:' || id || ':step:' || step_index || ':' || reachable[1],
            to_json(reachable[2:]), 'queued', 0, :now, :now, :now
     FROM chosen WHERE cardinality(reachable) > 0
+    {on_conflict}
     RETURNING bill_id, channel
 ),
 moved AS (
@@ -121,9 +123,9 @@ LEFT JOIN (SELECT group_no, reachable[1] AS channel, array_agg(id ORDER BY id) A
            FROM chosen WHERE id IN (SELECT bill_id FROM queued)
            GROUP BY group_no, reachable[1]) AS q ON true
 """
-COMMON_PATH = text(
-    COMMON_PATH.replace("{candidates}", ", ".join(REACHES.format(n=n) for n in range(1, MAX_CHANNELS + 1)))
-)
+COMMON_PATH = COMMON_PATH.replace("{candidates}", ", ".join(REACHES.format(n=n) for n in range(1, MAX_CHANNELS + 1)))
+SKIPPING_QUEUED = text(COMMON_PATH.replace("{on_conflict}", "ON CONFLICT (idempotency_key) DO NOTHING"))
+COMMON_PATH = text(COMMON_PATH.replace("{on_conflict}", ""))
 
 
 def due_groups(session: Session, now: datetime) -> list[tuple[int, int, date, int]]:
@@ -139,9 +141,11 @@ def already_queued(error: IntegrityError) -> bool:
 
 
 def run_common_batch(
-    session: Session, groups: list[Group], now: datetime, batch_size: int
+    session: Session, groups: list[Group], now: datetime, batch_size: int, *, skipping_queued: bool = False
 ) -> tuple[int, list[tuple[PlannedStep, str, list[int]]]]:
-    """Queue one batch of plain due bills; returns (bills moved on, (step, channel, bills) of what was queued)."""
+    """Queue one batch of plain due bills; returns (bills moved on, (step, channel, bills) of what was queued).
+
+    skipping_queued: after the batch failed on ALREADY_QUEUED, leave out the reminders already in the outbox."""
     sendable = [
         g
         for g in groups
@@ -165,7 +169,7 @@ def run_common_batch(
         "batch_size": batch_size,
     }
     session.execute(text("SET LOCAL work_mem = '64MB'"))  # the batch sorts in memory, not on disk
-    rows = session.execute(COMMON_PATH, params).all()
+    rows = session.execute(SKIPPING_QUEUED if skipping_queued else COMMON_PATH, params).all()
     moved = rows[0].moved if rows else 0
     # The queued bills come back as one array per group and channel: a row per bill cost the pass a tenth of its
     # time converting 50,000 rows in Python. The group's decision gives its bills' step.
