@@ -125,8 +125,14 @@ def register_commands(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """JSON errors for the API and webhooks; plain pages for people."""
-    from errors.http import http_error_json, register_domain_errors, wants_json
+    """JSON errors for the API and webhooks; plain pages for people; a 503 with Retry-After when the database is out."""
+    from errors.http import (
+        http_error_json,
+        passed_on_headers,
+        register_database_outages,
+        register_domain_errors,
+        wants_json,
+    )
     from web.console import is_console_page, render_error_page
     from web.error_pages import render_domain_error
     from web.pay import render_message_page
@@ -142,3 +148,6 @@ def register_errorhandlers(app: Flask) -> None:
         if exc.code in (404, 429):
             return render_message_page(exc.code)
         return exc
+
+    # Console pages too get the plain page: the console's own needs the signed-in user, loaded from the database.
+    register_database_outages(app, page=lambda exc: render_message_page(exc.code, headers=passed_on_headers(exc)))

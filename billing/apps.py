@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from models.billers import DEFAULT_PAYMENT_APPS
+
 _CATALOGUE_FILE = Path(__file__).with_name("payment_apps.json")
 
 
@@ -32,8 +34,22 @@ def catalogue() -> dict[str, PaymentApp]:
     return {entry["id"]: PaymentApp(**entry) for entry in entries}
 
 
-def apps_for(enabled_ids: list[str], *, preferred: str | None = None) -> list[PaymentApp]:
-    """The biller's enabled apps in catalogue order, the customer's preferred app first."""
-    known = catalogue()
-    apps = [known[app_id] for app_id in known if app_id in enabled_ids]
+def enabled_app_ids(configured: object) -> list[str]:
+    """The known app ids a biller's payment_apps names; the default apps when it names none.
+
+    The column is JSON and can be set outside the settings form (by hand, by a script) to null, a string or a list of
+    something else: the biller's customers are then offered the default apps rather than a page that fails.
+    """
+    if isinstance(configured, list):
+        known = catalogue()
+        enabled = [app_id for app_id in configured if isinstance(app_id, str) and app_id in known]
+        if enabled:
+            return enabled
+    return list(DEFAULT_PAYMENT_APPS)
+
+
+def apps_for(configured: object, *, preferred: str | None = None) -> list[PaymentApp]:
+    """The biller's enabled apps (enabled_app_ids of its payment_apps) in catalogue order, the preferred app first."""
+    known, enabled = catalogue(), set(enabled_app_ids(configured))
+    apps = [known[app_id] for app_id in known if app_id in enabled]
     return sorted(apps, key=lambda app: app.id != preferred)

@@ -163,6 +163,8 @@ def update_biller_profile(
         raise InvalidInput("must not be empty", field="payee_name")
     if default_amount_exactness not in {rule.value for rule in AmountExactness}:
         raise InvalidInput("is not an amount rule", field="default_amount_exactness")
+    if not isinstance(payment_apps, list) or not all(isinstance(app, str) for app in payment_apps):
+        raise InvalidInput("must be a list of payment app ids", field="payment_apps")
     unknown = [app for app in payment_apps if app not in catalogue()]
     if unknown or not payment_apps:
         raise InvalidInput("must name at least one known payment app", field="payment_apps")

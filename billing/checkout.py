@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from billing.amounts import AmountChoice, RuleError, amount_choice, days_overdue
-from billing.apps import PaymentApp, apps_for, catalogue
+from billing.apps import PaymentApp, apps_for, catalogue, enabled_app_ids
 from billing.billers import biller_today
 from billing.checkout_rows import PlainRow, load_checkout_rows, read_checkout_rows
 from billing.customers import set_preferred_app
@@ -216,7 +216,7 @@ def start_payment(
     if checkout.state != "payable" or checkout.choice is None:
         raise InvalidInput("This bill cannot be paid now", field="bill")
     app = catalogue().get(app_id) if app_id != ANY_APP else None
-    if app_id != ANY_APP and (app is None or app.id not in checkout.biller.payment_apps):
+    if app_id != ANY_APP and (app is None or app.id not in enabled_app_ids(checkout.biller.payment_apps)):
         raise InvalidInput("is not a payment app this biller accepts", field="app")
     platform = platform if platform in PLATFORMS else "android"
     choice = checkout.choice

@@ -260,9 +260,9 @@ def simulate_payment(token: str):
     return redirect(url_for("pay.payment_page", token=token), code=303)
 
 
-def render_message_page(status: int):
-    """A plain page for a missing link (saying nothing about any bill) or a client slowed down."""
-    return render_customer_page("pay/message.html", status=status, inline_css=INLINE_CSS), status
+def render_message_page(status: int, *, headers: dict[str, str] | None = None):
+    """A plain page for a missing link (saying nothing about any bill), a client slowed down, or a database out."""
+    return render_customer_page("pay/message.html", status=status, inline_css=INLINE_CSS), status, headers or {}
 
 
 def register_short_links(app, link_base_url: str | None) -> None:

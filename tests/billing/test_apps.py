@@ -28,3 +28,9 @@ def test_every_app_is_one_line_naming_the_source_of_each_scheme():
 def test_the_default_apps_are_the_catalogue_in_order():
     assert list(catalogue()) == DEFAULT_PAYMENT_APPS
     assert [app.id for app in apps_for(["bhim", "gpay"], preferred="bhim")] == ["bhim", "gpay"]
+
+
+def test_stored_payment_apps_that_name_no_known_app_mean_the_default_apps():
+    for stored in (None, "gpay", 7, {"gpay": True}, [1, {"id": "gpay"}], ["no-such-app"], []):
+        assert [app.id for app in apps_for(stored)] == DEFAULT_PAYMENT_APPS, stored
+    assert [app.id for app in apps_for(["bhim", 3, "no-such-app", None])] == ["bhim"]

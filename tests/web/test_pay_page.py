@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import JSON, text, update
 from sqlmodel import select
 
 from billing.bills import current_link
-from models import Bill, Customer, LinkEvent, PaymentLink
+from models import Bill, Biller, Customer, LinkEvent, PaymentLink
+from models.billers import DEFAULT_PAYMENT_APPS
 from models.db import utcnow
 from tests.builders import make_bill
 
@@ -138,6 +139,27 @@ def test_an_app_the_biller_does_not_accept_is_refused(client, session, bill, api
     response = _pay(client, token_of(session, bill), app="paytm")
     assert response.status_code == 422
     assert "Choose one of the apps below." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [JSON.NULL, "gpay", 7, {"gpay": True}, [1, {"id": "gpay"}], ["no-such-app"], []],
+    ids=["json-null", "string", "number", "object", "non-strings", "unknown-ids", "empty"],
+)
+def test_a_biller_whose_stored_payment_apps_are_not_a_list_of_apps_gets_the_default_apps(client, session, bill, stored):
+    session.execute(update(Biller).where(Biller.id == bill.biller_id).values(payment_apps=stored))
+    session.commit()
+    session.expire_all()
+    assert session.get(Biller, bill.biller_id).payment_apps == (None if stored is JSON.NULL else stored)
+    token = token_of(session, bill)
+
+    response = client.get(f"/p/{token}", headers=ANDROID)
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert [app for app in DEFAULT_PAYMENT_APPS if f'data-app="{app}"' in html] == DEFAULT_PAYMENT_APPS
+    location = _pay(client, token, app="phonepe", headers=IPHONE).headers["Location"]
+    assert location.startswith("phonepe://pay?")
 
 
 def test_exact_amount_cannot_be_changed_by_the_customer(client, session, bill):
