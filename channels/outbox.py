@@ -84,7 +84,7 @@ def reachable_channels(*, session: Session, customer: Customer, biller: Biller) 
         telegram_chat_id=customer.telegram_chat_id,
     )
     # Any message may go wherever the customer prefers; Telegram, once linked, is always a way to reach them.
-    order = [customer.preferred_channel, *biller.channel_order, Channel.TELEGRAM.value]
+    order = [customer.preferred_channel, *biller.channels_in_order, Channel.TELEGRAM.value]
     return reachable_in_order(
         order=filter(None, order), preferred=customer.preferred_channel, addresses=addresses, opted_out=opted_out
     )

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
 from models.encryption import EncryptedText
-from models.vocab import AmountExactness, Channel
+from models.vocab import AmountExactness, Channel, known_channels
 
 DEFAULT_PAYMENT_APPS = ["gpay", "phonepe", "paytm", "bhim", "mobikwik", "rbl_mobank", "icici_imobile"]
 DEFAULT_CHANNEL_ORDER = [Channel.WHATSAPP.value, Channel.SMS.value, Channel.EMAIL.value]
@@ -59,6 +59,11 @@ class Biller(SQLModel, table=True):
     # Signs this biller's POST /webhooks/payments notices; PAYMENT_WEBHOOK_SECRET is the fallback for one release.
     payment_webhook_secret: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    @property
+    def channels_in_order(self) -> list[str]:
+        """The channels to try in order: channel_order's known channels, the default order when it names none."""
+        return known_channels(self.channel_order) or list(DEFAULT_CHANNEL_ORDER)
 
 
 class ApiKey(SQLModel, table=True):

@@ -12,6 +12,18 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
+def known_channels(stored: object) -> list[str]:
+    """The channels a stored JSON list names, in order, leaving out anything else.
+
+    Channel lists live in JSON columns that can be set outside the forms that check them (by hand, by a script) to
+    null, a string or a list of something else: what they name is used, not a pass or a send that fails on it.
+    """
+    if not isinstance(stored, list):
+        return []
+    names = {channel.value for channel in Channel}
+    return [channel for channel in stored if isinstance(channel, str) and channel in names]
+
+
 class Language(StrEnum):
     """Languages customers read and the product speaks."""
 

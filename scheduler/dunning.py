@@ -139,7 +139,7 @@ def _common_groups(session: Session, now: datetime) -> list[Group]:
         decision = decide_step(plan, from_index=next_step, now=now)
         if decision.step is None or decision.step.condition is not None:
             continue  # nothing due or a conditional step: the row-by-row path decides these
-        order = tuple(decision.step.channels or biller.channel_order)
+        order = tuple(decision.step.channels or biller.channels_in_order)
         groups.append(Group(biller_id, cadence_id, due_date, next_step, biller.max_reminders_per_bill, order, decision))
     session.commit()
     return groups
@@ -254,7 +254,7 @@ def _reminder_row(
     reachable = [
         channel.value
         for channel, _ in reachable_in_order(
-            order=step.channels or biller.channel_order,
+            order=step.channels or biller.channels_in_order,
             preferred=customer["preferred_channel"],
             addresses=addresses,
             opted_out=opted_out,

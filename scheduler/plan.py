@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from models import Cadence, CadenceStep
+from models.vocab import known_channels
 from scheduler.calendar import ContactCalendar
 
 
@@ -29,7 +30,7 @@ def plan_steps(
         PlannedStep(
             index,
             calendar.at(due_date + timedelta(days=step.day_offset), step.send_at),
-            tuple(step.channels),
+            tuple(known_channels(step.channels)),
             step.template_key,
             step.condition,
         )
@@ -41,7 +42,11 @@ def plan_steps(
             day = due_date + timedelta(days=last.day_offset + repeat * cadence.repeat_every_days)
             plan.append(
                 PlannedStep(
-                    len(plan), calendar.at(day, last.send_at), tuple(last.channels), last.template_key, last.condition
+                    len(plan),
+                    calendar.at(day, last.send_at),
+                    tuple(known_channels(last.channels)),
+                    last.template_key,
+                    last.condition,
                 )
             )
     return plan

@@ -199,3 +199,37 @@ def test_batches_on_several_connections_queue_each_bill_once(app, session, api):
     assert sorted(m.bill_id for m in messages) == sorted(bills)
     session.expire_all()
     assert {(b.next_step, b.reminders_sent) for b in (session.get(Bill, bill_id) for bill_id in bills)} == {(1, 1)}
+
+
+@pytest.mark.parametrize("common_path", [True, False], ids=["sql path", "row path"])
+@pytest.mark.parametrize(
+    ("biller_order", "step_channels", "channel", "fallbacks"),
+    [
+        ("null", "[]", "whatsapp", ["sms"]),  # the biller's order unreadable: the default order
+        ('"sms"', "[]", "whatsapp", ["sms"]),
+        ('["pigeon", 7]', "[]", "whatsapp", ["sms"]),
+        ('["sms", "whatsapp"]', "null", "sms", ["whatsapp"]),  # the step's unreadable: the biller's order
+        ('["whatsapp"]', '[42, "sms", "pigeon"]', "sms", []),  # what the step names that is a channel
+    ],
+)
+def test_stored_channel_lists_of_anything_else_queue_by_what_they_name(
+    app, session, api, common_path, biller_order, step_channels, channel, fallbacks
+):
+    """Channel lists are JSON columns a script can set to anything: the pass uses what they name, never fails."""
+    steps = [CadenceStepIn(day_offset=0, send_at=time(10, 0), channels=["email"])]  # set to step_channels below
+    save_cadence(session=session, biller_id=api.biller.id, data=CadenceIn(name="one", steps=steps, default=True))
+    bill = make_bill(session, api.biller, due_date=DUE, customer={"reference": "C-1", "name": "Asha", "phone": PHONE})
+    session.execute(
+        text("UPDATE billers SET channel_order = :order WHERE id = :id"), {"order": biller_order, "id": api.biller.id}
+    )
+    session.execute(
+        text("UPDATE cadence_steps SET channels = :channels WHERE cadence_id = :id"),
+        {"channels": step_channels, "id": bill.cadence_id},
+    )
+    session.commit()
+    with app.app_context():
+        queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW, common_path=common_path)
+
+    assert [(r.bill_id, r.channel) for r in queued] == [(bill.id, channel)]
+    message = session.exec(select(OutboundMessage).where(OutboundMessage.bill_id == bill.id)).one()
+    assert (message.channel, message.recipient, message.fallback_channels) == (channel, PHONE, fallbacks)

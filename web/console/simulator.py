@@ -188,7 +188,7 @@ def simulator_remind():
     if channel == "telegram" and customer.telegram_chat_id is None:
         customer.telegram_chat_id = SIMULATED_CHAT_BASE + customer.id
         session.add(customer)
-    order = [channel, *(c for c in session.get(Biller, bill.biller_id).channel_order if c != channel)]
+    order = [channel, *(c for c in session.get(Biller, bill.biller_id).channels_in_order if c != channel)]
     try:
         message, when = notify_bill(
             session=session, actor=user(current_user.id), now=utcnow(), bill=bill, channels=order
