@@ -77,6 +77,12 @@ def test_messages_starting_like_a_stop_but_naming_a_day_are_later_not_opt_outs(t
         ("३ दिन बाद", date(2026, 11, 28)),
         ("on the 25th", date(2026, 11, 25)),
         ("12 dec", date(2026, 12, 12)),
+        ("I'll pay Friday", date(2026, 11, 27)),
+        ("monday ko dunga", date(2026, 11, 30)),
+        ("शुक्रवार को", date(2026, 11, 27)),
+        ("shukrobare debo", date(2026, 11, 27)),
+        ("রবিবার", date(2026, 11, 29)),
+        ("budhvar", date(2026, 11, 25)),
     ],
 )
 def test_dates_are_read_relative_to_the_customers_today(text, day):
