@@ -47,6 +47,11 @@ OPT_OUT_KEYWORDS = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "band", "bandh", "band karo", "bondho"}
     | {"बंद", "बंद करो", "बंद करें", "बन्द", "रोको", "रोकें", "বন্ধ", "বন্ধ করুন", "বন্ধ করো", "থামুন"}
 )
+# Words that only soften a keyword: "Please stop", "stop it pls", "अब बंद करो", "দয়া করে বন্ধ করুন" still opt out.
+_COURTESY = re.compile(
+    r"(?<!\S)(?:please|pls|plz|plzz|kindly|now|it|ab|ji|sir|madam|bhai|dada|"
+    r"कृपया|प्लीज़|प्लीज|अब|जी|দয়া করে|অনুগ্রহ করে|প্লিজ|এখন)(?!\S)"
+)
 OPT_IN_KEYWORDS = frozenset({"start", "yes", "unstop", "शुरू", "चालू", "শুরু", "চালু"})
 # Twilio answers these itself on SMS (and blocks or unblocks the number).
 TWILIO_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "yes", "unstop"})
@@ -57,12 +62,21 @@ _NO_MORE = re.compile(
     r"\b(?:stop|don ?t|do not|dont|no more|never|remove|mat|band|bondho|bondo|na)\b.*"
     r"\b(?:messages?|messaging|msgs?|sms|texts?|texting|reminders?|reminding|notifications?|whatsapp|these|me)\b"
     r"|\b(?:messages?|msgs?|sms|reminders?)\b.*\b(?:mat|band|nahi chahiye|bondho|na)\b"
-    r"|\b(?:opt ?out|unsubscribe)\b|\bremove (?:me|my number)\b|\b(?:pathaben|diben) na\b"
-    r"|(?:मैसेज|मेसेज|संदेश|एसएमएस|रिमाइंडर).*(?:मत|बंद|नहीं चाहिए)|मत भेज"
-    r"|(?:মেসেজ|বার্তা|এসএমএস|রিমাইন্ডার).*(?:না|বন্ধ)|পাঠাবেন না"
+    r"|\b(?:opt ?out|unsubscribe)\b|\bremove (?:me|my number)\b"
+    # "don't send" needs no object: "mat bhejo", "ab mat bhejna", "pathaben na", "मत भेजो", "আর পাঠাবেন না"
+    r"|\b(?:stop|quit) sending\b|\b(?:don ?t|do not|never) send(?: (?:anything|any more|anymore|again|it|them))*$"
+    r"|\b(?:mat|na) bhej|\bbhej\w* (?:mat|band|bandh)\b"
+    r"|\b(?:pathaben|pathabe|pathio|pathiyo|diben) na\b|\bpathano (?:bondho|bondo|bandh)\b"
+    r"|(?:मैसेज|मेसेज|संदेश|एसएमएस|रिमाइंडर).*(?:मत|बंद|नहीं चाहिए)|मत भेज|(?<!\S)न भेज|भेज\S* (?:मत|बंद)"
+    r"|(?:মেসেজ|বার্তা|এসএমএস|রিমাইন্ডার).*(?:না|বন্ধ)|(?:পাঠাবেন|পাঠাবে|পাঠিও|পাঠিয়ো) না|পাঠানো বন্ধ"
 )
 
 _QUESTION = re.compile(r"\b(?:why|kyu|kyun|kyon|keno|kano|did you|have you|will you)\b|क्यों|क्यूँ|কেন")
+# "Until my salary comes", "for now": a pause for a while, which "later" offers, not a request for no more messages.
+_FOR_A_WHILE = re.compile(
+    r"\b(?:till|until|untill|for now|for a while|jab tak|tab tak|abhi ke liye|kuch din|porjonto|kichu din)\b"
+    r"|जब तक|अभी के लिए|कुछ दिन|পর্যন্ত|কিছু দিন|কিছুদিন"
+)
 
 
 @dataclass(frozen=True)
@@ -104,11 +118,12 @@ def understand(text: str, *, today: date) -> Understanding:
 
 
 def asks_for_no_more_messages(words: str) -> bool:
-    """Free text that clearly asks for no more messages ('stop sending me these', 'मैसेज मत भेजो').
+    """Free text that clearly asks for no more messages ('stop sending me these', 'मैसेज मत भेजो', 'mat bhejo').
 
-    A question ("why did you stop sending me reminders?") is not a request.
+    A question ("why did you stop sending me reminders?") is not a request, nor is a pause for a while
+    ("mat bhejo jab tak salary na aaye").
     """
-    return bool(_NO_MORE.search(words)) and not _QUESTION.search(words)
+    return bool(_NO_MORE.search(words)) and not _QUESTION.search(words) and not _FOR_A_WHILE.search(words)
 
 
 def is_carrier_keyword(text: str) -> bool:
@@ -118,12 +133,16 @@ def is_carrier_keyword(text: str) -> bool:
 
 def _by_rule(text: str) -> str | None:
     lines = lines_of(text)
-    if any(line in OPT_OUT_KEYWORDS for line in lines):
+    if any(_without_courtesy(line) in OPT_OUT_KEYWORDS for line in lines):
         return "stop"
     words = " ".join(lines)
     if words in OPT_IN_KEYWORDS:
         return "start"
     return MENU_NUMBERS.get(words) or EXACT.get(words)
+
+
+def _without_courtesy(line: str) -> str:
+    return " ".join(_COURTESY.sub(" ", line).split())
 
 
 def featured(words: str, slots: Slots) -> str:

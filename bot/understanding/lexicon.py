@@ -22,7 +22,8 @@ _LATIN = {
     "again": r"again|fir|phir|abar|resume|chalu|restart|unstop",
     "person": r"person|human|agent|insaan|customer care|call|phone|support|someone|kisi|karo sathe|kauke|manush",
     "complaint": r"wrong|galat|bhul|twice|double|do baar|dubar|duibar|complain\w*|bijli|current|power|internet|net|"
-    r"not working|high|zyada|beshi|refund|kat|kete|service|meter",
+    r"not working|high|zyada|beshi|refund|kat|kete|service|meter|fail\w*|stuck|stopped|midway|halfway|atak\w*|atke",
+    "cut": r"cut|disconnect\w*|kaat\w*|kato|katna|katiye|katben|kathben",
     "link": r"link|genuine|real|fake|fraud|scam|asli|asol|trust|safe|spam|naki",
     "app": r"app|apps|upi",
     "language": r"language|bhasha|bhasa",
@@ -38,10 +39,11 @@ _NATIVE = {
     "amount": "कितना|कितने|बकाया|राशि|कब तक|কত|বাকি|বকেয়া|কবে",
     "bill": "बिल|বিল",
     "message": "मैसेज|मेसेज|संदेश|एसएमएस|रिमाइंडर|মেসেজ|বার্তা|এসএমএস|রিমাইন্ডার",
-    "negation": "मत|नहीं|बंद|না|বন্ধ|আর ",
+    "negation": r"(?<!\S)(?:मत|नहीं|না|আর)(?!\S)|बंद|বন্ধ",  # whole words: not the না of রান্না or the मत of मतलब
     "again": "फिर|चालू|शुरू|আবার|চালু|শুরু",
     "person": "इंसान|व्यक्ति|एजेंट|कस्टमर|कॉल|मानुष|মানুষ|এজেন্ট|কাস্টমার|ফোন",
-    "complaint": "गलत|दो बार|शिकायत|बिजली|ज़्यादा|ज्यादा|कट|ভুল|দুবার|অভিযোগ|কারেন্ট|বেশি|কেটে",
+    "complaint": "गलत|दो बार|शिकायत|बिजली|ज़्यादा|ज्यादा|कट|अटक|फेल|ভুল|দুবার|অভিযোগ|কারেন্ট|বেশি|কেটে|আটকে|ফেল",
+    "cut": "काट|কাটবেন|কাটবে না",
     "link": "लिंक|असली|सही है|फर्जी|নকল|লিংক|আসল|ভুয়া|সত্যি",
     "app": "ऐप|অ্যাপ",
     "language": "भाषा|ভাষা",

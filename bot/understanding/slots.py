@@ -61,6 +61,20 @@ _NAMED_DAYS: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(rf"\b(?:tomorrow|tmrw|tomorow|tommorow|kal|kaal|kalke)\b|(?<!{_HI})कल(?!{_HI})|(?<!{_BN})কাল"), 1),
     (re.compile(rf"\b(?:today|aaj|aj|ajke)\b|(?<!{_HI})आज(?!{_HI})|(?<!{_BN})আজ"), 0),
 )
+# Monday..Sunday in English, romanised Hindi and Bengali (Bengali adds -e: "shukrobare"), Devanagari, Bengali.
+_WEEKDAY_NAMES = (
+    ("monday", "somvar|somwar|sombar|shombar", "सोमवार", "সোমবার"),
+    ("tuesday", "mangalvar|mangalwar|mangalbar|mongolbar", "मंगलवार", "মঙ্গলবার"),
+    ("wednesday", "budhvar|budhwar|budhbar|budbar", "बुधवार", "বুধবার"),
+    ("thursday", "guruvar|guruwar|brihaspativar|brihospotibar|bishudbar", "गुरुवार|बृहस्पतिवार|वीरवार", "বৃহস্পতিবার"),
+    ("friday", "shukravar|shukrawar|sukravar|shukrobar|sukrobar|shukrabar", "शुक्रवार", "শুক্রবার"),
+    ("saturday", "shanivar|shaniwar|sanivar|shonibar|sonibar|shanibar", "शनिवार", "শনিবার"),
+    ("sunday", "ravivar|raviwar|itwar|itvar|robibar|rabibar", "रविवार|इतवार", "রবিবার"),
+)
+_WEEKDAYS = tuple(
+    re.compile(rf"\b(?:{english}|{romanised})e?\b|{hindi}|{bengali}")
+    for english, romanised, hindi, bengali in _WEEKDAY_NAMES
+)
 _MONTH_END = re.compile(
     r"\b(?:end of (?:the )?month|month end|monthend|end of this month|mahine ke (?:end|aakhir|akhir)|"
     r"month er shesh|maser sheshe?)\b|महीने के (?:अंत|आखिर|आख़िर|एंड)|মাসের শেষ"
@@ -135,7 +149,7 @@ def find_language(words: str) -> str | None:
 
 
 def find_date(words: str, today: date) -> date | None:
-    """The day a message names, relative to today: 'kal', 'on 5th', 'end of month', '২ দিন পরে'."""
+    """The day a message names, relative to today: 'kal', 'on 5th', 'friday', 'end of month', '২ দিন পরে'."""
     if _MONTH_END.search(words):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
     if _NEXT_MONTH.search(words):
@@ -149,6 +163,9 @@ def find_date(words: str, today: date) -> date | None:
             return today + timedelta(days=days * int(_WORD_NUMBERS.get(count, count)))
     if re.search(r"\b(?:a|one|ek) " + _WEEKS, words) or re.search(r"\b" + _WEEKS + r"\b", words):
         return today + timedelta(days=7)
+    for weekday, pattern in enumerate(_WEEKDAYS):
+        if pattern.search(words):  # the next such day, today included (as "on the 25th" on the 25th)
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
     for pattern, days in _NAMED_DAYS:
         if pattern.search(words):
             return today + timedelta(days=days)

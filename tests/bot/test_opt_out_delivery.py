@@ -43,7 +43,7 @@ def write(client, sender: str, text: str) -> None:
     assert post_twilio(client, twilio_params(sender, text)).status_code == 200
 
 
-@pytest.mark.parametrize("text", ["STOP", "मैसेज मत भेजो"])
+@pytest.mark.parametrize("text", ["STOP", "मैसेज मत भेजो", "mat bhejo", "Please stop", "আর পাঠাবেন না"])
 def test_whatsapp_stop_confirmation_reaches_twilio_and_nothing_else_follows(app, client, session, bill, twilio, text):
     write(client, f"whatsapp:{PHONE}", text)
     enqueue(

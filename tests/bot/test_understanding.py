@@ -10,7 +10,9 @@ from threading import Barrier
 import pytest
 
 from bot.understanding import INTENTS, classify, understand
+from bot.understanding.classify import CONFIDENT
 from bot.understanding.evaluation import evaluate, read_examples
+from bot.understanding.lexicon import concepts_of
 from bot.understanding.normalise import normalise
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -50,6 +52,67 @@ def test_free_text_opts_out_when_it_clearly_asks_for_no_more_messages(text):
     assert understand(text, today=TODAY).intent == "stop"
 
 
+# (script, what the customer writes, the intent): polite and colloquial ways of asking for no more messages, and
+# sentences that merely contain their words — a promise to pay, a failed payment, "don't cut my power".
+STOP_OR_NOT = [
+    ("latin", "Please stop", "stop"),
+    ("latin", "please stop sending these", "stop"),
+    ("latin", "mat bhejo", "stop"),
+    ("latin", "message mat bhejo", "stop"),
+    ("latin", "ab mat bhejna", "stop"),
+    ("latin", "pathaben na", "stop"),
+    ("latin", "End of month I will pay", "later"),
+    ("latin", "stop calling me rude, I'll pay Friday", "later"),
+    ("latin", "payment stopped midway, money deducted", "complaint"),
+    ("latin", "don't stop my electricity, I will pay", "later"),
+    ("latin", "bijli mat kaatna, pay kar dunga", "later"),
+    ("devanagari", "मत भेजो", "stop"),
+    ("devanagari", "मैसेज बंद करो", "stop"),
+    ("devanagari", "अब मत भेजना", "stop"),
+    ("devanagari", "कृपया बंद करें", "stop"),
+    ("devanagari", "भुगतान बीच में रुक गया, पैसे कट गए", "complaint"),
+    ("devanagari", "मेरी बिजली मत काटो, पैसे दे दूंगा", "later"),
+    ("devanagari", "शुक्रवार को भर दूंगा, फोन करना बंद करो", "later"),
+    ("bengali", "আর পাঠাবেন না", "stop"),
+    ("bengali", "আর পাঠিও না", "stop"),
+    ("bengali", "দয়া করে বন্ধ করুন", "stop"),
+    ("bengali", "পেমেন্ট মাঝপথে থেমে গেছে, টাকা কেটে গেছে", "complaint"),
+    ("bengali", "কারেন্ট বন্ধ করবেন না, টাকা দিয়ে দেব", "later"),
+    ("bengali", "শুক্রবারে দেব, আর ফোন করবেন না", "later"),
+]
+
+
+@pytest.mark.parametrize(
+    ("script", "text", "intent"), STOP_OR_NOT, ids=[f"{script}-{n}" for n, (script, _, _) in enumerate(STOP_OR_NOT)]
+)
+def test_polite_and_colloquial_requests_opt_out_and_sentences_merely_containing_their_words_do_not(
+    script, text, intent
+):
+    understanding = understand(text, today=TODAY)
+    assert understanding.intent == intent
+    assert understanding.confidence >= CONFIDENT  # acted on, not offered as a choice
+
+
+@pytest.mark.parametrize(
+    ("request_", "for_a_while"),
+    [
+        ("reminder mat bhejo", "reminder mat bhejo jab tak salary na aaye"),
+        ("stop messages", "stop messages until my salary comes"),
+        ("मैसेज मत भेजो", "जब तक सैलरी नहीं आती मैसेज मत भेजो"),
+        ("মেসেজ পাঠাবেন না", "মাইনে না আসা পর্যন্ত মেসেজ পাঠাবেন না"),
+    ],
+)
+def test_asking_for_no_messages_for_a_while_is_never_an_opt_out(request_, for_a_while):
+    assert understand(request_, today=TODAY).intent == "stop"
+    assert understand(for_a_while, today=TODAY).intent != "stop"
+
+
+def test_a_negation_is_a_whole_word_not_part_of_another():
+    """রান্না (cooking) ends in না and मतलब (meaning) starts with मत: neither says "no"."""
+    assert "__negation__" not in concepts_of(normalise("আজকে কি রান্না হবে")) + concepts_of(normalise("मतलब क्या है"))
+    assert "__negation__" in concepts_of(normalise("আর পাঠাবেন না")) and "__negation__" in concepts_of("मत भेजो")
+
+
 @pytest.mark.parametrize(
     ("text", "day"),
     [
@@ -77,6 +140,12 @@ def test_messages_starting_like_a_stop_but_naming_a_day_are_later_not_opt_outs(t
         ("३ दिन बाद", date(2026, 11, 28)),
         ("on the 25th", date(2026, 11, 25)),
         ("12 dec", date(2026, 12, 12)),
+        ("I'll pay Friday", date(2026, 11, 27)),
+        ("monday ko dunga", date(2026, 11, 30)),
+        ("शुक्रवार को", date(2026, 11, 27)),
+        ("shukrobare debo", date(2026, 11, 27)),
+        ("রবিবার", date(2026, 11, 29)),
+        ("budhvar", date(2026, 11, 25)),
     ],
 )
 def test_dates_are_read_relative_to_the_customers_today(text, day):

@@ -186,6 +186,27 @@ def test_sentences_that_merely_start_like_a_stop_pause_instead_of_opting_out(cli
     assert (session.get(Bill, bill.id).paused_until is not None) == (text != "stop")
 
 
+@pytest.mark.parametrize("channel", ["whatsapp", "sms"])
+def test_mat_bhejo_opts_out_and_is_confirmed_as_stop_is(client, session, api, channel):
+    """One customer writes STOP, another "mat bhejo": both are opted out of that channel. On WhatsApp the bot
+    confirms both alike; on SMS Twilio answers its own keyword STOP but not "mat bhejo", so the bot confirms that."""
+    phones = {"STOP": PHONE, "mat bhejo": "+919810000006"}
+    customers = {}
+    for text, phone in phones.items():
+        customer = {"reference": f"CA{phone[1:]}", "name": "Asha", "phone": phone}
+        customers[text] = make_bill(session, api.biller, reference=f"EL{phone[1:]}", customer=customer).customer_id
+        write(client, text, sender=f"whatsapp:{phone}" if channel == "whatsapp" else phone)
+    session.expire_all()
+    opted_out = session.exec(select(CustomerChannel).where(CustomerChannel.opted_out_at.is_not(None))).all()
+    assert sorted((state.customer_id, state.channel) for state in opted_out) == [
+        (customers["STOP"], channel),
+        (customers["mat bhejo"], channel),
+    ]
+    replies = {reply.recipient: reply.body for reply in bot_replies(session)}
+    assert replies[phones["mat bhejo"]] == bot_says("stopped", "en")
+    assert replies.get(PHONE) == (bot_says("stopped", "en") if channel == "whatsapp" else None)
+
+
 def test_a_question_about_messages_is_not_an_opt_out(client, session, api):
     customer_bill(session, api)
     write(client, "why did you stop sending me reminders?")
