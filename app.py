@@ -106,13 +106,15 @@ def register_blueprints(app: Flask) -> None:
     login_manager.init_app(app)
     register_short_links(app, app.extensions["settings"].link_base_url)
 
+    from errors.http import DATABASE_OUTAGES, outage_reason
+
     @app.get("/healthz")
     def healthz():
         """Liveness and database reachability, for load balancers and uptime checks."""
         try:
             get_session().execute(text("SELECT 1"))
-        except Exception:
-            logging.getLogger(__name__).exception("health check failed")
+        except DATABASE_OUTAGES as exc:  # one line per check: load balancers ask every few seconds
+            logging.getLogger(__name__).warning("health check failed: %s", outage_reason(exc))
             return jsonify({"status": "unavailable", "database": "unreachable"}), 503
         return jsonify({"status": "ok", "database": "ok"})
 

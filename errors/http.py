@@ -69,11 +69,15 @@ def http_error_json(exc: HTTPException):
     return body, status
 
 
+def outage_reason(exc: Exception) -> str:
+    """The driver's first line about an outage, for a log line: not the SQL or its parameters (customers' data)."""
+    return str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0][:200]
+
+
 def database_unavailable(exc: Exception) -> ServiceUnavailable:
     """A database outage as a 503 with Retry-After, logged as one warning line: the route and the driver's reason,
-    no stack trace and nothing from the request (its path holds a link's token; the SQL's parameters, data)."""
-    reason = str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0][:200]
-    log.warning("database unavailable, answered 503: %s %s: %s", request.method, request.endpoint, reason)
+    no stack trace and nothing from the request (its path holds a link's token)."""
+    log.warning("database unavailable, answered 503: %s %s: %s", request.method, request.endpoint, outage_reason(exc))
     return ServiceUnavailable(
         "The database cannot be reached just now. Try again in a minute.", retry_after=OUTAGE_RETRY_AFTER_SECONDS
     )

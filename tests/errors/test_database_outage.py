@@ -105,3 +105,13 @@ def test_the_outage_is_one_warning_line_without_a_stack_trace_or_the_link(unreac
     line = logged[0].getMessage()
     assert line.startswith("database unavailable, answered 503: GET pay.payment_page: ")
     assert token not in line and "ELEC-1001" not in line and "Asha" not in line
+
+
+def test_the_health_check_answers_503_with_one_warning_line(unreachable, caplog):
+    with caplog.at_level(logging.INFO):
+        response = unreachable.test_client().get("/healthz")
+
+    assert (response.status_code, response.get_json()) == (503, {"status": "unavailable", "database": "unreachable"})
+    logged = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [(record.levelname, record.exc_info) for record in logged] == [("WARNING", None)]
+    assert logged[0].getMessage().startswith("health check failed: ")
