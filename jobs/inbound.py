@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from billing.senders import own_sender_numbers
 from bot.engine import Inbound, handle_inbound
+from bot.understanding import prepare as prepare_understanding
 from channels.inbox import next_inbound, settle_inbound
 from config import Settings, current_settings
 from models import InboundMessage
@@ -72,6 +73,7 @@ def answer_inbound(app: Flask, *, limit: int = 200, clock=utcnow) -> int:
 
 def serve_inbound(app: Flask, *, stopping: threading.Event, answered: Callable[[], None], idle_seconds=0.2):
     """Answer inbound messages until stopped, waking `answered` (the outbox) when replies were queued."""
+    prepare_understanding()  # before the first message arrives, not while its customer waits
     while not stopping.is_set():
         if answer_inbound(app):
             answered()

@@ -3,7 +3,7 @@
 Separate from the conversation (bot/router.py and its handlers), which decides what to do about it.
 """
 
-from bot.understanding.classify import INTENTS, Understanding, understand
+from bot.understanding.classify import INTENTS, Understanding, prepare, understand
 from bot.understanding.slots import Slots
 
-__all__ = ["INTENTS", "Slots", "Understanding", "understand"]
+__all__ = ["INTENTS", "Slots", "Understanding", "prepare", "understand"]

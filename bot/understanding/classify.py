@@ -209,6 +209,11 @@ class _Scorer:
 _TRAINING = threading.Lock()
 
 
+def prepare() -> None:
+    """Train the model now (about a second), so that the first message a process reads does not wait for it."""
+    _model()
+
+
 def _model() -> _Scorer:
     with _TRAINING:  # threads reading their first messages at once train one model, not one each (a second apiece)
         return _trained()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from threading import Barrier
+from threading import Barrier, Event
 
 import pytest
 
@@ -14,6 +14,7 @@ from bot.understanding.classify import CONFIDENT
 from bot.understanding.evaluation import evaluate, read_examples
 from bot.understanding.lexicon import concepts_of
 from bot.understanding.normalise import normalise
+from jobs.inbound import serve_inbound
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 HELD_OUT = Path(__file__).parent / "data" / "heldout.tsv"
@@ -213,3 +214,14 @@ def test_threads_reading_their_first_messages_at_once_train_one_model():
         intents = list(pool.map(understood, messages))
     assert classify._trained.cache_info().misses == 1
     assert intents[:4] == ["paid", "bill", "paid", "later"]
+
+
+def test_the_workers_inbound_loop_trains_the_model_before_its_first_message(app):
+    """The first customer to write after a worker starts does not wait a second for the model to be trained."""
+    classify._trained.cache_clear()
+    stopped = Event()
+    stopped.set()  # the loop prepares, then finds itself stopped before reading any message
+
+    serve_inbound(app=app, stopping=stopped, answered=lambda: None)
+
+    assert classify._trained.cache_info().currsize == 1
