@@ -5,6 +5,9 @@ The lookups are made for a batch of lines at once (`Candidates`: one query per w
 per line, the claimed-UTR search scanned the audit log and the amount search the biller's bills, 50 ms a line
 with 50,000 bills. The bills found are the session's own objects, so a payment recorded for one line is seen
 by the lines after it (a bill paid off no longer matches by amount).
+
+An amount fits a bill when the bill asked it on the line's date: its amount due, or the early- or late-payment
+amount that billing.amounts.amount_choice asks instead that day, as the payment page did.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
+from billing.amounts import amount_choice
 from models import AuditEvent, Bill, Customer, LinkEvent
 from models.vocab import PAYABLE_STATUSES
 from reconciliation.statements import StatementRow
@@ -82,6 +86,7 @@ class Candidates:
     attempts: dict[str, LinkEvent] = field(default_factory=dict)  # our `tr` → the attempt it was issued for
     bills: dict[int, Bill] = field(default_factory=dict)  # the biller's bills those attempts and claims name
     claims: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # claimed UTR → bill ids
+    # amount → the payable bills that may ask it: as amount due, early- or late-payment amount
     by_amount: dict[int, list[tuple[Bill, Customer]]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -118,12 +123,18 @@ def find_candidates(*, session: Session, biller_id: int, rows: Sequence[Statemen
             .where(
                 Bill.biller_id == biller_id,
                 Bill.status.in_([str(status) for status in PAYABLE_STATUSES]),
-                Bill.amount_due_paise.in_(amounts),
+                or_(
+                    Bill.amount_due_paise.in_(amounts),
+                    Bill.early_payment_amount_paise.in_(amounts),
+                    Bill.late_payment_amount_paise.in_(amounts),
+                ),
             )
             .order_by(Bill.id)
         ).all()
         for bill, customer in payable:
-            found.by_amount[bill.amount_due_paise].append((bill, customer))
+            offered = {bill.amount_due_paise, bill.early_payment_amount_paise, bill.late_payment_amount_paise}
+            for amount in offered & amounts:
+                found.by_amount[amount].append((bill, customer))
     return found
 
 
@@ -149,7 +160,7 @@ def _by_claimed_utr(row: StatementRow, candidates: Candidates) -> Match | None:
     claimed = {bill_id for utr in utr_candidates(row) for bill_id in candidates.claims.get(utr, ())}
     bills = [candidates.bills[bill_id] for bill_id in sorted(claimed) if bill_id in candidates.bills]
     if len(bills) > 1:  # one claim covered several open bills: the amount says which
-        bills = [bill for bill in bills if row.amount_paise in (bill.amount_due_paise, bill.amount_paise)]
+        bills = [bill for bill in bills if row.amount_paise in {bill.amount_paise, *_amounts_asked(bill, row.txn_date)}]
     return Match(bills[0], MatchKind.CLAIMED_UTR) if len(bills) == 1 else None
 
 
@@ -160,11 +171,18 @@ def _by_amount_and_payer(row: StatementRow, candidates: Candidates) -> Match | N
         (bill, customer)
         for bill, customer in candidates.by_amount.get(row.amount_paise, ())
         # as the bill stands now: a line before this one may have paid it
-        if bill.status in payable and bill.amount_due_paise == row.amount_paise and bill.created_at < day_after
+        if bill.status in payable
+        and row.amount_paise in _amounts_asked(bill, row.txn_date)
+        and bill.created_at < day_after
     ][:MAX_AMOUNT_CANDIDATES]
     if len(rows) > 1:
         rows = [(bill, customer) for bill, customer in rows if _names_payer(row.narration, customer)]
     return Match(rows[0][0], MatchKind.AMOUNT) if len(rows) == 1 else None
+
+
+def _amounts_asked(bill: Bill, day: date) -> set[int]:
+    """What a credit on day may carry for the bill: its amount due, or the early or late amount asked that day."""
+    return {bill.amount_due_paise, amount_choice(bill, today=day).due_paise}
 
 
 def _names_payer(narration: str, customer: Customer) -> bool:
