@@ -78,10 +78,14 @@ def record_payment(
     locked = session.exec(
         select(Bill).where(Bill.id == bill.id).with_for_update(key_share=True).execution_options(populate_existing=True)
     ).one()
-    overpaid = max(amount_paise - locked.amount_due_paise, 0)
     biller = session.get(Biller, locked.biller_id)
-    allowed = amount_choice(locked, today=biller_today(biller, now)).max_paise  # 0 once settled or cancelled
-    locked.amount_due_paise = max(locked.amount_due_paise - amount_paise, 0)
+    asked = amount_choice(locked, today=biller_today(biller, now))  # what the bill asked when the money arrived
+    allowed = asked.max_paise  # 0 once settled or cancelled
+    # The early-payment amount by its date, or the late-payment amount after the due date, settles the bill as the
+    # payment page asked: the discount is given and the late fee is not money paid over.
+    settles = asked.kind in ("early", "late") and amount_paise >= asked.due_paise
+    overpaid = max(amount_paise - (asked.due_paise if settles else locked.amount_due_paise), 0)
+    locked.amount_due_paise = 0 if settles else max(locked.amount_due_paise - amount_paise, 0)
     was_payable = locked.status in PAYABLE_STATUSES
     if was_payable:
         locked.status = BillStatus.PAID.value if locked.amount_due_paise == 0 else BillStatus.PARTIALLY_PAID.value
@@ -98,7 +102,7 @@ def record_payment(
         action="payment.record",
         subject_type="bill",
         subject_id=locked.id,
-        detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid},
+        detail={"payment_id": payment.id, "amount": amount_paise, "overpaid": overpaid, "asked": asked.kind},
     )
     excess = excess_beyond_tolerance(
         amount_paise=amount_paise, allowed_paise=allowed, tolerance_paise=biller.overpayment_tolerance_paise

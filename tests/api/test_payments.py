@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
-from models import Payment
+from models import Bill, Payment
 from tests.builders import bill_payload
 
 
@@ -72,3 +73,42 @@ def test_bad_payment_amount_is_422(client, api):
     )
     assert response.status_code == 422
     assert response.json["error"]["field"] == "amount"
+
+
+# SUITE_NOW is 25 November 2026: the early date below is ahead of it, the due date of the late bill behind it.
+EARLY = {"amount": 100000, "early_payment_amount": 95000, "early_payment_date": "2026-11-28", "due_date": "2026-12-05"}
+LATE = {"amount": 100000, "late_payment_amount": 110000, "due_date": "2026-11-20"}
+
+
+def pay(client, api, bill_id: int, amount: int, reference: str) -> dict:
+    response = client.post(
+        f"/api/v1/bills/{bill_id}/payments", json={"amount": amount, "reference": reference}, headers=api.headers
+    )
+    assert response.status_code == 201
+    return response.json
+
+
+@pytest.mark.parametrize(
+    ("bill", "paid", "status", "amount_due", "overpaid"),
+    [
+        (EARLY, 95000, "paid", 0, 0),  # the early amount by its date settles the bill: the discount is given
+        (EARLY, 96000, "paid", 0, 1000),
+        (EARLY, 90000, "partially_paid", 10000, 0),  # less than the early amount: no discount
+        (LATE, 110000, "paid", 0, 0),  # the late fee is not money paid over
+        (LATE, 100000, "paid", 0, 0),  # the bill's own amount settles it too (the fee is the biller's to chase)
+        (LATE, 112000, "paid", 0, 2000),
+        ({**EARLY, "early_payment_date": "2026-11-24"}, 95000, "partially_paid", 5000, 0),  # a day too late
+    ],
+)
+def test_the_amount_the_bill_asked_that_day_settles_it(client, api, session, bill, paid, status, amount_due, overpaid):
+    bill_id = create_bill(client, api, **bill)
+
+    answer = pay(client, api, bill_id, paid, "UTR-EARLY-LATE")
+
+    assert (answer["bill"]["status"], answer["bill"]["amount_due"], answer["overpaid"]) == (
+        status,
+        amount_due,
+        overpaid,
+    )
+    if status == "paid":  # nothing more is asked of the customer: the reminders stop
+        assert session.get(Bill, bill_id).next_reminder_at is None
