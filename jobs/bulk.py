@@ -33,6 +33,13 @@ def runs_in_background(data: bytes, *, settings: Settings) -> bool:
 Checkpoint = Callable[[], None]  # commit the job's work so far while the job is still this worker's
 
 
+def import_is_staged(session: Session) -> bool:
+    """Whether an import job writes in short transactions (billing/import_staging.py): on SQLite, where one writer
+    at a time would otherwise hold the write lock for the whole file. PostgreSQL keeps one transaction, written by
+    COPY: its writes make no one else wait."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def statement_runs_in_background(data: bytes, *, settings: Settings) -> bool:
     """Whether a bank statement has too many lines to match within about a second, so it becomes a job."""
     return len(data) > settings.bulk_sync_max_bytes or data.count(b"\n") > settings.statement_sync_max_lines
@@ -42,10 +49,7 @@ def _run_import(
     *, session: Session, job: Job, biller: Biller, settings: Settings, on_progress: Progress, checkpoint: Checkpoint
 ) -> BulkAnswer:
     actor = Actor.parse(job.params.get("actor", "job"))
-    # SQLite has one writer at a time: the import writes in short transactions there (billing/import_staging.py).
-    # PostgreSQL keeps one transaction, written by COPY: its writes make no one else wait.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    staging = Staging(job.id, checkpoint, settings.import_batch_rows) if sqlite else None
+    staging = Staging(job.id, checkpoint, settings.import_batch_rows) if import_is_staged(session) else None
     if staging is not None and job.stage == "publishing":  # a worker died while publishing: finish it
         return publish_import(
             session=session, actor=actor, now=utcnow(), biller=biller, staging=staging, report=job.report
@@ -87,7 +91,7 @@ def _run_notify(
 
 def clean_up(*, session: Session, job: Job, checkpoint: Checkpoint) -> None:
     """Delete what a failed job staged; an import already publishing is left to be published by the next try."""
-    if job.kind == IMPORT and job.stage != "publishing" and session.get_bind().dialect.name == "sqlite":
+    if job.kind == IMPORT and job.stage != "publishing" and import_is_staged(session):
         clear_staged(session, Staging(job.id, checkpoint))
 
 

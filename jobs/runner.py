@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import defer
 
 from errors import DomainError
 from jobs.bulk import KINDS, BulkAnswer, clean_up
@@ -85,20 +86,45 @@ class JobRunner:
                 claimed = claim_job(session=session, now=self.clock(), lease=self.lease)
             if claimed is None:
                 return False
-            job_id, attempt = claimed
-            if attempt > self.max_attempts:
-                self._give_up(job_id, attempt, progress=JobProgress())
-                return True
-            progress = JobProgress()
-            finished = threading.Event()
-            heartbeat = threading.Thread(target=self._keep_lease, args=(job_id, attempt, progress, finished))
-            heartbeat.start()
-            try:
-                self._execute(job_id, attempt, progress)
-            finally:
-                finished.set()
-                heartbeat.join()
+            self._run_claimed(*claimed)
             return True
+
+    def _run_claimed(self, job_id: int, attempt: int) -> None:
+        if attempt > self.max_attempts:
+            self._give_up(job_id, attempt, progress=JobProgress())
+            return
+        progress = JobProgress()
+        finished = threading.Event()
+        heartbeat = threading.Thread(target=self._keep_lease, args=(job_id, attempt, progress, finished))
+        heartbeat.start()
+        try:
+            self._execute(job_id, attempt, progress)
+        finally:
+            finished.set()
+            heartbeat.join()
+
+    def run_to_end(self, job_id: int) -> Job:
+        """Run this one job here until it has finished, and return it (a command running its own large import).
+
+        Claimed, fenced and retried as in a worker. Should a worker hold it (it claimed the job first), this waits
+        for that worker. Interrupted (Ctrl-C) before publishing, the job fails and nothing is imported, as when a
+        one-transaction import is interrupted; while publishing, it is left for a worker to finish.
+        """
+        with self.app.app_context():
+            while True:
+                with current_db().session_scope() as session:
+                    job = session.get(Job, job_id, options=[defer(Job.payload)])
+                    if job.status in (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value):
+                        return job
+                    claimed = claim_job(session=session, now=self.clock(), lease=self.lease, job_id=job_id)
+                if claimed is None:
+                    self.stopping.wait(self.heartbeat_seconds)
+                    continue
+                try:
+                    self._run_claimed(*claimed)
+                except KeyboardInterrupt:
+                    self._cancel(*claimed)
+                    raise
 
     def _execute(self, job_id: int, attempt: int, progress: JobProgress) -> None:
         session = current_db().new_session()
@@ -173,14 +199,25 @@ class JobRunner:
             total=progress.total,
         )
 
-    def _give_up(self, job_id: int, attempt: int, *, progress: JobProgress) -> None:
+    def _cancel(self, job_id: int, attempt: int) -> None:
+        """Fail a job whose run here was interrupted, unless it is publishing (a worker will finish that)."""
+        with current_db().session_scope() as session:
+            if session.get(Job, job_id, options=[defer(Job.payload)]).stage == "publishing":
+                return
+        report = job_error("job_cancelled", "interrupted: nothing was imported")
+        try:
+            self._give_up(job_id, attempt, progress=JobProgress(), report=report)
+        except LeaseLost:  # another worker has taken the job over: it is that worker's to finish
+            return
+
+    def _give_up(self, job_id: int, attempt: int, *, progress: JobProgress, report: dict | None = None) -> None:
         session = current_db().new_session()
         try:
             job = session.get(Job, job_id)
             message = f"gave up after {attempt - 1} attempts"
             if job.stage == "publishing":  # past the point of no return: what is published stays, say so
                 message += " while publishing: part of the file is imported, the rest is not"
-            report = job_error("job_failed", message)
+            report = report or job_error("job_failed", message)
             clean_up(session=session, job=job, checkpoint=self._checkpoint(session, job_id, attempt, progress))
             finish_job(
                 session=session,

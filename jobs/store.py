@@ -75,11 +75,17 @@ def job_error(code: str, message: str, field: str | None = None) -> dict:
     return {"error": {"code": code, "message": message, "field": field}}
 
 
-def claim_job(*, session: Session, now: datetime, lease: timedelta) -> tuple[int, int] | None:
-    """Take the oldest waiting job, or one whose worker's lease ran out; returns (job id, attempt number)."""
+def claim_job(
+    *, session: Session, now: datetime, lease: timedelta, job_id: int | None = None
+) -> tuple[int, int] | None:
+    """Take the oldest waiting job, or one whose worker's lease ran out; returns (job id, attempt number).
+
+    With job_id, that job only (a command running its own job): None while another worker holds it or once done."""
     claimable = (Job.status == JobStatus.QUEUED.value) | (
         (Job.status == JobStatus.RUNNING.value) & (Job.lease_expires_at < now)
     )
+    if job_id is not None:
+        claimable &= Job.id == job_id
     claim = {
         "status": JobStatus.RUNNING.value,
         "attempts": Job.attempts + 1,
@@ -88,10 +94,10 @@ def claim_job(*, session: Session, now: datetime, lease: timedelta) -> tuple[int
     }
     oldest = select(Job.id).where(claimable).order_by(Job.id).limit(1)
     if session.get_bind().dialect.name == "postgresql":
-        job_id = session.execute(oldest.with_for_update(skip_locked=True)).scalar()
-        if job_id is None:
+        oldest_id = session.execute(oldest.with_for_update(skip_locked=True)).scalar()
+        if oldest_id is None:
             return None
-        row = session.execute(update(Job).where(Job.id == job_id).values(**claim).returning(Job.id, Job.attempts))
+        row = session.execute(update(Job).where(Job.id == oldest_id).values(**claim).returning(Job.id, Job.attempts))
     else:
         # SQLite has one writer at a time, so a single UPDATE … RETURNING is already exclusive.
         row = session.execute(update(Job).where(Job.id.in_(oldest)).values(**claim).returning(Job.id, Job.attempts))
