@@ -116,7 +116,7 @@ def reconcile_row(
         line = _insert_line(session=session, biller_id=biller.id, row=row, now=now)
         if line is None:  # the same statement uploaded twice at once: the other upload has it
             return LineOutcome(row.line, LineStatus.DUPLICATE)
-    match = find_match(biller_id=biller.id, row=row, candidates=candidates)
+    match = find_match(biller_id=biller.id, timezone=biller.timezone, row=row, candidates=candidates)
     if match is None:
         return LineOutcome(row.line, LineStatus.UNMATCHED)
     line.bill_id, line.match_kind = match.bill.id, match.kind

@@ -138,12 +138,14 @@ def find_candidates(*, session: Session, biller_id: int, rows: Sequence[Statemen
     return found
 
 
-def find_match(*, biller_id: int, row: StatementRow, candidates: Candidates) -> Match | None:
-    """The bill this credit pays, trying the certain ways first; None when nothing fits one bill alone."""
+def find_match(*, biller_id: int, timezone: str, row: StatementRow, candidates: Candidates) -> Match | None:
+    """The bill this credit pays, trying the certain ways first; None when nothing fits one bill alone.
+
+    timezone: the biller's, where the statement's dates are days."""
     return (
         _by_transaction_reference(biller_id, row, candidates)
         or _by_claimed_utr(row, candidates)
-        or _by_amount_and_payer(row, candidates)
+        or _by_amount_and_payer(row, candidates, timezone)
     )
 
 
@@ -164,8 +166,8 @@ def _by_claimed_utr(row: StatementRow, candidates: Candidates) -> Match | None:
     return Match(bills[0], MatchKind.CLAIMED_UTR) if len(bills) == 1 else None
 
 
-def _by_amount_and_payer(row: StatementRow, candidates: Candidates) -> Match | None:
-    day_after = datetime.combine(row.txn_date + timedelta(days=1), time(0), tzinfo=UTC)
+def _by_amount_and_payer(row: StatementRow, candidates: Candidates, timezone: str) -> Match | None:
+    day_after = datetime.combine(row.txn_date + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
     payable = {str(status) for status in PAYABLE_STATUSES}
     rows = [
         (bill, customer)

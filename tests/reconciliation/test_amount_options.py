@@ -166,3 +166,15 @@ def test_the_bills_a_statements_amounts_may_fit_are_read_in_one_query(app, suite
 
     assert [line["status"] for line in lines] == ["suggested", "suggested"] + ["unmatched"] * 4
     assert sum(bool(re.search(r"\bFROM bills JOIN customers\b", statement)) for statement in statements) == 1
+
+
+def test_a_bill_created_after_midnight_in_india_was_not_there_on_the_credits_day(suite_clock, client, session, api):
+    """01:00 IST on 26 November is still the 25th in UTC: a credit of the 25th cannot be paying a bill of the 26th."""
+    suite_clock.move_to(datetime(2026, 11, 26, 1, 0, tzinfo=IST), tick=True)
+    make_bill(session, api.biller, reference="GAS-9", customer=customer("Meera Das", "+919810000021"), amount=77700)
+
+    [line] = upload_on(
+        suite_clock, client, api, "26/11/26", ("25/11/26", "UPI-MEERA DAS-GAS", "SBIN326331299999", "", "777.00")
+    )
+
+    assert (line["status"], line["bill_id"]) == ("unmatched", None)
