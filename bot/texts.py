@@ -48,6 +48,7 @@ TEXTS: dict[str, str] = {
     ),
     "complaint_wrong_amount": marked("wrong amount"),
     "complaint_charged_twice": marked("charged twice"),
+    "complaint_payment_not_credited": marked("money taken, bill not paid"),
     "complaint_service": marked("service"),
     "complaint_other": marked("other"),
 }

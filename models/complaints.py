@@ -15,6 +15,7 @@ class ComplaintCategory(StrEnum):
 
     WRONG_AMOUNT = "wrong_amount"
     CHARGED_TWICE = "charged_twice"
+    PAYMENT_NOT_CREDITED = "payment_not_credited"  # money taken from the customer, the bill not paid (failed, stuck)
     SERVICE = "service"
     OVERPAYMENT = "overpayment"  # opened by the system, not the customer: money beyond the biller's tolerance
     OTHER = "other"

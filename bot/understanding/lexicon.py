@@ -62,13 +62,22 @@ def concepts_of(words: str) -> list[str]:
     return [f"__{concept}__" for concept, pattern in sorted(_PATTERNS.items()) if pattern.search(words)]
 
 
+# The first that fits, in order: a payment that failed or stuck is not a charge twice, though money was taken.
 _COMPLAINT_CATEGORIES = (
     (
-        "charged_twice",
+        "payment_not_credited",
         re.compile(
-            r"\b(?:twice|double|two times|do baar|do bar|dubar|duibar|2 baar|deducted|debited)\b"
-            r"|दो बार|दोबारा|দুবার|দুইবার|দু বার"
+            r"\b(?:fail\w*|stuck|pending|midway|halfway|atak\w*|atke|not credited|not updated|not reflect\w*)\b"
+            r"|अटक|फेल|विफल|আটকে|ফেল|ব্যর্থ"
         ),
+    ),
+    (
+        "charged_twice",
+        re.compile(r"\b(?:twice|double|two times|do baar|do bar|dubar|duibar|2 baar)\b|दो बार|दोबारा|দুবার|দুইবার|দু বার"),
+    ),
+    (  # money taken, and not twice: the bill was not paid with it
+        "payment_not_credited",
+        re.compile(r"\b(?:deducted|debited|kat gaye|kat gaya|kat liya|kete niyeche|kete geche)\b|कट गए|कट गया|কেটে"),
     ),
     (
         "wrong_amount",
@@ -88,7 +97,7 @@ _COMPLAINT_CATEGORIES = (
 
 
 def complaint_category(words: str) -> str:
-    """What a complaint is about: wrong_amount, charged_twice, service, or other."""
+    """What a complaint is about: payment_not_credited, charged_twice, wrong_amount, service, or other."""
     for category, pattern in _COMPLAINT_CATEGORIES:
         if pattern.search(words):
             return category
