@@ -210,6 +210,7 @@ def test_batches_on_several_connections_queue_each_bill_once(app, session, api):
         ('["pigeon", 7]', "[]", "whatsapp", ["sms"]),
         ('["sms", "whatsapp"]', "null", "sms", ["whatsapp"]),  # the step's unreadable: the biller's order
         ('["whatsapp"]', '[42, "sms", "pigeon"]', "sms", []),  # what the step names that is a channel
+        ('["whatsapp"]', '["sms", "sms", "whatsapp"]', "sms", ["whatsapp"]),  # named twice: once, not a fallback
     ],
 )
 def test_stored_channel_lists_of_anything_else_queue_by_what_they_name(
