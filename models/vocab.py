@@ -13,7 +13,7 @@ class Channel(StrEnum):
 
 
 def known_channels(stored: object) -> list[str]:
-    """The channels a stored JSON list names, in order, leaving out anything else.
+    """The channels a stored JSON list names, in order and each once, leaving out anything else.
 
     Channel lists live in JSON columns that can be set outside the forms that check them (by hand, by a script) to
     null, a string or a list of something else: what they name is used, not a pass or a send that fails on it.
@@ -21,7 +21,8 @@ def known_channels(stored: object) -> list[str]:
     if not isinstance(stored, list):
         return []
     names = {channel.value for channel in Channel}
-    return [channel for channel in stored if isinstance(channel, str) and channel in names]
+    # Once each: the pass's SQL would keep a channel named twice as its own fallback (a second send on it).
+    return list(dict.fromkeys(channel for channel in stored if isinstance(channel, str) and channel in names))
 
 
 class Language(StrEnum):

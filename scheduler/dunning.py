@@ -111,7 +111,7 @@ def run_dunning_pass(
     queued: list[QueuedReminder] = []
     session = session_factory()
     try:
-        groups = _common_groups(session, now) if common_path and session.get_bind().dialect.name == "postgresql" else []
+        groups = common_groups(session, now) if common_path and session.get_bind().dialect.name == "postgresql" else []
     finally:
         session.close()
     if groups:
@@ -129,7 +129,7 @@ def run_dunning_pass(
             return queued
 
 
-def _common_groups(session: Session, now: datetime) -> list[Group]:
+def common_groups(session: Session, now: datetime) -> list[Group]:
     """PostgreSQL: the groups of due bills the common path can queue, each decided once."""
     cache = PlanCache(session)
     groups = []
