@@ -34,6 +34,21 @@ VARIANTS = {
 }
 
 
+def queue_first_reminder(session, bill: Bill) -> None:
+    """The bill's first reminder in the outbox already, as a pass that died after queueing it left it."""
+    session.add(
+        OutboundMessage(
+            biller_id=bill.biller_id,
+            customer_id=bill.customer_id,
+            bill_id=bill.id,
+            channel="whatsapp",
+            recipient=PHONE,
+            idempotency_key=f"reminder:bill:{bill.id}:step:0:whatsapp",
+        )
+    )
+    session.commit()
+
+
 def outcome(session, bill_ids: dict[str, int]) -> dict[str, tuple]:
     """Per variant: what was queued (channel, recipient, fallbacks, template, step) and where the bill stands."""
     session.expire_all()
@@ -143,17 +158,7 @@ def test_a_reminder_already_in_the_outbox_is_not_queued_again(app, session, api,
         for n in range(3)
     ]
     before = bills[1]
-    session.add(
-        OutboundMessage(
-            biller_id=api.biller.id,
-            customer_id=before.customer_id,
-            bill_id=before.id,
-            channel="whatsapp",
-            recipient=PHONE,
-            idempotency_key=f"reminder:bill:{before.id}:step:0:whatsapp",
-        )
-    )
-    session.commit()
+    queue_first_reminder(session, before)
     with app.app_context(), caplog.at_level("INFO", logger="scheduler.dunning"):
         queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW)
 
@@ -180,18 +185,8 @@ def test_batches_on_several_connections_queue_each_bill_once(app, session, api):
         ).id
         for n, due in enumerate(["2026-12-08", "2026-12-09", "2026-12-10"] * 40)
     ]
-    before = session.get(Bill, bills[7])  # one reminder queued before: its batch falls back to the row-by-row path
-    session.add(
-        OutboundMessage(
-            biller_id=api.biller.id,
-            customer_id=before.customer_id,
-            bill_id=before.id,
-            channel="whatsapp",
-            recipient=PHONE,
-            idempotency_key=f"reminder:bill:{before.id}:step:0:whatsapp",
-        )
-    )
-    session.commit()
+    before = session.get(Bill, bills[7])  # one reminder queued before: its batch runs again without it
+    queue_first_reminder(session, before)
     with app.app_context():
         queued = run_dunning_pass(session_factory=current_db().new_session, now=NOW, connections=4, sql_batch_size=5)
 
