@@ -18,10 +18,9 @@ MARKED := --no-default-keywords -k marked -k marked_in:1c,2 --add-comments=TRANS
 NIGHT := 2027-08-15T23:30:00+05:30
 TIME_DEPENDENT := tests/channels tests/scheduler tests/bot tests/webhooks tests/web
 # pytest-xdist workers for `make test`: one per core by default (two per core was no faster and made the process
-# tests wait on each other); each worker gets its own database (tests/conftest.py). Work stealing: a worker that runs
-# out takes tests queued for the other, rather than wait while it ends on a long test (Schemathesis, the imports).
+# tests wait on each other); each worker gets its own database (tests/conftest.py).
 TEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-night lint format clean translations lock bytecode
 
