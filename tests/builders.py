@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from billing.billers import create_biller, issue_api_key
@@ -106,3 +109,19 @@ def make_whatsapp_template(
     session.add(template)
     session.commit()
     return template
+
+
+@contextmanager
+def statements_run(app) -> Iterator[list[str]]:
+    """The SQL the app's engine sends meanwhile, in order (tests counting a change's queries)."""
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = app.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

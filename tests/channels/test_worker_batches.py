@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import event, text
 
-from tests.builders import make_bill
+from tests.builders import make_bill, statements_run
 from tests.channels.helpers import messages, queue_reminder, run_worker
 
 REMINDERS = 12
@@ -22,17 +22,8 @@ def test_a_round_reads_its_bills_customers_and_billers_once_each(app, session, a
         customer = {"reference": f"C-{n}", "name": f"Customer {n}", "phone": phone, "language": "en"}
         bill = make_bill(session, api.biller, reference=f"B-{n}", customer=customer)
         queue_reminder(session, bill, channels=[("sms", phone)])
-    statements: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = app.extensions["database"].engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_run(app) as statements:
         run_worker(app)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert len(twilio.messages) == REMINDERS
     assert {message.status for message in messages(session)} == {"sent"}

@@ -7,11 +7,10 @@ import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from models import Payment
-from tests.builders import make_bill
+from tests.builders import make_bill, statements_run
 from tests.conftest import IST
 from tests.reconciliation.conftest import hdfc_statement, tell_bot, upload
 
@@ -143,14 +142,7 @@ def test_a_utr_claimed_for_two_bills_goes_to_the_one_whose_early_amount_was_paid
 
 
 def test_the_bills_a_statements_amounts_may_fit_are_read_in_one_query(app, suite_clock, client, session, api, sunil):
-    statements: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = app.extensions["database"].engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_run(app) as statements:
         lines = upload_on(
             suite_clock,
             client,
@@ -161,8 +153,6 @@ def test_the_bills_a_statements_amounts_may_fit_are_read_in_one_query(app, suite
                 for n, amount in enumerate(["950.00", "1,000.00", "1,100.00", "377.25", "999.00", "12.00"])
             ],
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert [line["status"] for line in lines] == ["suggested", "suggested"] + ["unmatched"] * 4
     assert sum(bool(re.search(r"\bFROM bills JOIN customers\b", statement)) for statement in statements) == 1
